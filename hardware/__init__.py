@@ -1,0 +1,1 @@
+"""Pins, buses and physics: wall-sensor drivers and turning readings into movement events."""
