@@ -1,0 +1,1 @@
+"""Samples: microphone in, recognisers, rendered cues, earcons and the speaker out."""
