@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# System packages hinge-coach needs (Debian / Raspberry Pi OS). Idempotent: installs only
+# what is missing, so `make demo` / `make test` can call it every time.
+set -euo pipefail
+
+packages=(
+  espeak-ng          # the coach's voice (pyttsx3 drives it)
+  libportaudio2      # sounddevice: microphone and speaker
+  sox                # resampling and inspecting WAVs in tests and benchmarks
+  pulseaudio         # virtual audio devices for tests on machines without a sound card
+  libasound2-plugins # ALSA <-> PulseAudio bridge for those tests
+  alsa-utils         # aplay/arecord for checking a real unit
+  python3-venv       # the project's virtual environment
+  systemd            # systemd-analyze for checking the service unit
+  shellcheck         # lints the Pi install scripts in the tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing system packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null
