@@ -62,13 +62,21 @@ class PulseServer:
         return proc
 
 
-def _reinit_portaudio() -> None:
+def _reinit_portaudio(warm_up: bool = False) -> None:
     try:
         import sounddevice as sd
     except OSError:
         return
     sd._terminate()  # PortAudio lists devices only when initialised
     sd._initialize()
+    if warm_up:
+        # The first stream on a fresh server delivers only a few hundred frames per second
+        # for a while; open one briefly so tests start from a warm server.
+        try:
+            with sd.InputStream(device="pulse", samplerate=48_000, channels=1, dtype="int16"):
+                time.sleep(1.0)
+        except Exception:  # noqa: BLE001 - a test will report the real problem
+            pass
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +105,7 @@ def pulse() -> Iterator[PulseServer]:
     os.environ.update({"XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime),
                        "PULSE_SOURCE": server.monitor, "PULSE_SINK": SINK})
     os.environ.pop("PULSE_SERVER", None)
-    _reinit_portaudio()
+    _reinit_portaudio(warm_up=True)
     try:
         yield server
     finally:

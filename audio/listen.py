@@ -1,0 +1,66 @@
+"""`hinge-coach listen`: decode WAV files to JSON lines, or print what the microphone hears."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+
+import numpy as np
+
+from .microphone import AudioSource, WavSource
+from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
+
+TAIL_SILENCE_S = 0.6
+"""Silence appended to each file so a word at its very end still gets its hangover."""
+
+
+def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
+    """The most command-like Decision in one file (judged at idle), or None if no speech."""
+    recognizer.reset()
+    best: Decision | None = None
+    source = WavSource(path, tail_silence_s=TAIL_SILENCE_S)
+    for block in source.blocks():
+        decision = recognizer.accept(block)
+        best = _better(best, decision)
+    return _better(best, recognizer.final())
+
+
+def _better(a: Decision | None, b: Decision | None) -> Decision | None:
+    if b is None:
+        return a
+    if a is None or (a.intent is None and (b.intent is not None or len(b.text) > len(a.text))):
+        return b
+    return a
+
+
+def listen_files(paths: Iterable[str | os.PathLike[str]], engine: str | None = None,
+                 settings: RecognizerSettings | None = None) -> Iterator[dict[str, object]]:
+    """One dict per file: file, text, intent (name or None), slots, confidence, engine."""
+    settings = settings or RecognizerSettings()
+    if engine:
+        settings = replace(settings, engine=engine)
+    recognizer = make_recognizer(settings)
+    for path in paths:
+        decision = decide_file(recognizer, path)
+        row: dict[str, object] = {"file": os.fspath(path), "text": "", "intent": None,
+                                  "slots": {}, "confidence": None,
+                                  "engine": recognizer.engine.name}
+        if decision is not None:
+            row.update(decision.to_json())
+        yield row
+
+
+def listen(source: AudioSource, recognizer: Recognizer,
+           emit: Callable[[str], None] = print, max_s: float | None = None) -> None:
+    """Print every segment heard from ``source`` until it ends (or max_s of audio)."""
+    for block in source.blocks():
+        decision = recognizer.accept(np.asarray(block))
+        if decision is not None:
+            intent = decision.intent
+            what = f"{intent.name} {intent.slots or ''}".strip() if intent else "(rejected)"
+            conf = "-" if decision.confidence is None else f"{decision.confidence:.2f}"
+            emit(f"{decision.time_s:8.2f}s  {decision.text!r:40} -> {what}  conf {conf}"
+                 f"  +{decision.time_s - decision.speech_end_s:.2f}s")
+        if max_s is not None and recognizer.time_s >= max_s:
+            break

@@ -1,0 +1,224 @@
+"""One streaming recogniser: 16 kHz int16 in, a Decision per spoken segment out.
+
+The endpointer finds speech; the engine (pocketsphinx or vosk) decodes only that; rejection
+decides whether the words are a command. Stop and pause are decided early, from the partial
+result, once a short pause follows them.
+
+>>> from intents import load_default_grammar
+>>> rec = make_recognizer(RecognizerSettings(engine="pocketsphinx"), load_default_grammar())
+>>> rec.accept(np.zeros(16_000, dtype=np.int16)) is None  # silence decides nothing
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from intents import Intent
+
+from .endpoint import FRAME_S, FRAME_SAMPLES, Endpointer, EndpointSettings
+from .models import find_vosk_model
+from .pocketsphinx_engine import EngineResult, PocketsphinxSettings
+from .rejection import GARBAGE_PREFIX, MUTED_INTENTS, Parser, RejectionSettings, judge
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("pocketsphinx", "vosk")
+"""Engine names accepted in settings and on the command line."""
+
+
+class Engine(Protocol):
+    """A decoder for one segment at a time (see pocketsphinx_engine, vosk_engine)."""
+
+    name: str
+
+    def begin(self) -> None: ...
+    def feed(self, pcm: bytes) -> None: ...
+    def partial(self) -> str: ...
+    def end(self) -> EngineResult: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one spoken segment was judged to be."""
+
+    text: str
+    """Recognised words (garbage words shown plainly); "" if nothing was recognised."""
+    intent: Intent | None
+    """The command, or None if rejected."""
+    confidence: float | None
+    """0-1 from the engine, None if it gives none."""
+    engine: str
+    """Engine name: pocketsphinx or vosk."""
+    time_s: float
+    """Audio time (seconds since the stream began) at which this was decided."""
+    speech_end_s: float
+    """Audio time of the end of the last voiced frame; time_s - speech_end_s is the latency."""
+    early: bool = False
+    """Decided from a partial result (stop, pause) before the full hangover."""
+
+    def to_json(self) -> dict[str, object]:
+        """The listen --json fields, without the file name."""
+        return {"text": self.text, "intent": self.intent.name if self.intent else None,
+                "slots": dict(self.intent.slots) if self.intent else {},
+                "confidence": None if self.confidence is None else round(self.confidence, 3),
+                "engine": self.engine}
+
+
+@dataclass(frozen=True)
+class RecognizerSettings:
+    """Which engine, and how quickly and how strictly it decides."""
+
+    engine: str = "auto"
+    """pocketsphinx, vosk, or auto: vosk if an English vosk model is found, else pocketsphinx."""
+    vosk_model_dir: str | None = None
+    """An English vosk model directory (has am/ and conf/); None searches the usual places."""
+    early_hangover_s: float = 0.12
+    """Silence (seconds) after a partial "stop"/"pause" before acting on it."""
+    endpoint: EndpointSettings = field(default_factory=EndpointSettings)
+    """Speech start/end detection."""
+    rejection: RejectionSettings = field(default_factory=RejectionSettings)
+    """Confidence floors and the muted rule."""
+    pocketsphinx: PocketsphinxSettings = field(default_factory=PocketsphinxSettings)
+    """pocketsphinx engine tuning."""
+
+
+def _plain(text: str) -> str:
+    return " ".join(w.removeprefix(GARBAGE_PREFIX) for w in text.split())
+
+
+class Recognizer:
+    """Streaming: accept() audio as it comes; a Decision when a segment ends, else None.
+
+    Set ``muted`` while the unit speaks (only stop and pause pass, at a stricter floor) and
+    ``expecting`` to the question just asked (see intents.EXPECTING) so bare answers parse.
+    """
+
+    def __init__(self, engine: Engine, grammar: Parser,
+                 settings: RecognizerSettings | None = None) -> None:
+        self.engine = engine
+        self.grammar = grammar
+        self.settings = settings or RecognizerSettings()
+        self.endpointer = Endpointer(self.settings.endpoint)
+        self.muted = False
+        self.expecting: str | None = None
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._frames = 0
+        self._speech_end_s = 0.0
+        self._since_partial = 0
+
+    @property
+    def time_s(self) -> float:
+        """Audio time consumed so far, in seconds."""
+        return self._frames * FRAME_S
+
+    def reset(self) -> None:
+        """Drop any segment in progress and pending samples (e.g. after a device restart)."""
+        if self.endpointer.in_speech:
+            self.engine.end()
+        self.endpointer.reset()
+        self._pending = np.zeros(0, dtype=np.int16)
+
+    def accept(self, pcm16: bytes | np.ndarray) -> Decision | None:
+        """Feed 16 kHz mono int16 audio; returns the first Decision completed in it, if any.
+
+        Feed blocks of at most a few hundred ms so that two segments never end in one call.
+        """
+        samples = (np.frombuffer(pcm16, dtype=np.int16) if isinstance(pcm16, bytes | bytearray)
+                   else np.asarray(pcm16, dtype=np.int16).reshape(-1))
+        data = np.concatenate([self._pending, samples]) if len(self._pending) else samples
+        n = len(data) // FRAME_SAMPLES
+        self._pending = data[n * FRAME_SAMPLES:].copy()
+        decision = None
+        for i in range(n):
+            found = self._frame(data[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES])
+            decision = decision or found
+        return decision
+
+    def final(self) -> Decision | None:
+        """End of stream: decide the segment in progress, if any."""
+        if len(self._pending):
+            rest, self._pending = self._pending, np.zeros(0, dtype=np.int16)
+            pad = np.zeros(FRAME_SAMPLES - len(rest), dtype=np.int16)
+            decision = self._frame(np.concatenate([rest, pad]))
+            if decision:
+                return decision
+        return self._finish(early=False) if self.endpointer.in_speech else None
+
+    def _frame(self, frame: np.ndarray) -> Decision | None:
+        self._frames += 1
+        ep = self.endpointer
+        was_in_speech = ep.in_speech
+        event = ep.push(frame)
+        if event == "start":
+            self.engine.begin()
+            self.engine.feed(np.concatenate(list(ep.preroll)).tobytes())
+            self._speech_end_s = self.time_s
+            self._since_partial = 0
+            return None
+        if not was_in_speech:
+            return None
+        self.engine.feed(frame.tobytes())
+        if ep.silence_s == 0.0:
+            self._speech_end_s = self.time_s
+        if event == "end":
+            return self._finish(early=False)
+        return self._maybe_early()
+
+    def _maybe_early(self) -> Decision | None:
+        """Act on stop/pause after a short pause instead of the full hangover."""
+        ep = self.endpointer
+        if ep.silence_s < self.settings.early_hangover_s:
+            return None
+        self._since_partial += 1
+        if self._since_partial % 2:  # a partial every 40 ms is plenty
+            return None
+        heard = self.grammar.parse(self.engine.partial(), expecting=None)
+        if heard is None or heard.name not in MUTED_INTENTS:
+            return None
+        return self._finish(early=True)
+
+    def _finish(self, early: bool) -> Decision:
+        ep = self.endpointer
+        result = self.engine.end()
+        voiced_s = ep.speech_frames * FRAME_S
+        ep.reset()
+        s = self.settings.rejection
+        intent = None
+        if voiced_s >= s.min_speech_s:
+            intent = judge(result.text, result.confidence, self.grammar, s,
+                           muted=self.muted, expecting=self.expecting)
+        return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
+                        self.time_s, self._speech_end_s, early)
+
+
+def make_recognizer(settings: RecognizerSettings | None = None,
+                    grammar: Parser | None = None) -> Recognizer:
+    """The recogniser the settings ask for (auto: vosk if an English model is found)."""
+    settings = settings or RecognizerSettings()
+    if grammar is None:
+        from intents import load_default_grammar
+
+        grammar = load_default_grammar()
+    name = settings.engine
+    model_dir = settings.vosk_model_dir or find_vosk_model()
+    if name == "auto":
+        name = "vosk" if model_dir else "pocketsphinx"
+    if name == "vosk":
+        if not model_dir:
+            raise RuntimeError("no English vosk model found: run `hinge-coach models`")
+        from .vosk_engine import VoskEngine
+
+        engine: Engine = VoskEngine(grammar, model_dir)
+    elif name == "pocketsphinx":
+        from .pocketsphinx_engine import PocketsphinxEngine
+
+        engine = PocketsphinxEngine(grammar, settings.pocketsphinx)  # type: ignore[arg-type]
+    else:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    log.info("recogniser: %s", engine.name)
+    return Recognizer(engine, grammar, settings)
