@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -58,6 +59,42 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("scenario", type=Path, help="timeline of what the person does")
     _add_simulation_options(simulate)
     simulate.set_defaults(command_fn=cmd_simulate)
+
+    run = commands.add_parser("run", help="run the unit on its real devices (the service)")
+    _add_config_options(run)
+    run.add_argument("--log-level", default="info", help="debug, info, warning or error")
+    run.set_defaults(command_fn=cmd_run)
+
+    listen = commands.add_parser("listen", help="print what the unit understands (microphone "
+                                 "or WAV files)")
+    listen.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
+                        help="decode these files instead of listening")
+    listen.add_argument("--json", action="store_true", help="one JSON object per file")
+    listen.add_argument("--engine", choices=("vosk", "pocketsphinx"),
+                        help="recogniser (default: from config; vosk if a model is found)")
+    listen.add_argument("--config", type=Path, metavar="FILE", help="config file")
+    listen.set_defaults(command_fn=cmd_listen)
+
+    models = commands.add_parser("models", help="which speech models are installed, and how "
+                                 "to get the English vosk model")
+    models.set_defaults(command_fn=cmd_models)
+
+    doctor = commands.add_parser("doctor", help="check config, microphone, speaker, voice, "
+                                 "recogniser, sensor and calibration; say how to fix each")
+    doctor.add_argument("--json", action="store_true", help="one JSON document")
+    doctor.add_argument("--config", type=Path, metavar="FILE", help="config file")
+    doctor.set_defaults(command_fn=cmd_doctor)
+
+    history = commands.add_parser("history", help="past workouts as a table, or a plot")
+    history.add_argument("--limit", type=int, default=20, help="how many sessions (default 20)")
+    history.add_argument("--plot", type=Path, metavar="FILE.png",
+                         help="draw reps and tempo over time (needs the plot extra)")
+    history.set_defaults(command_fn=cmd_history)
+
+    cache = commands.add_parser("cache", help="render every cue into the cue cache")
+    cache.add_argument("action", choices=("build",))
+    cache.add_argument("--config", type=Path, metavar="FILE", help="config file")
+    cache.set_defaults(command_fn=cmd_cache)
 
     reps = commands.add_parser("reps", help="count reps in a recorded sensor trace (CSV)")
     trace_report.add_arguments(reps)
@@ -127,6 +164,87 @@ def _simulate(steps: list[Any], args: argparse.Namespace) -> int:
 
         seconds = write_timeline_wav(simulation.timeline, args.wav_out, config)
         print(f"Wrote {args.wav_out} ({seconds:.0f} s of audio).", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assistant.wiring import build_live
+
+    config = config_from_args(args)  # a bad config exits 2 here, before any device is opened
+    setup_logging(args.log_level)  # one line per event on stdout, for journald
+    try:
+        runtime = build_live(config)
+    except RuntimeError as exc:  # e.g. engine = "vosk" with no model installed
+        print(f"hinge-coach: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def stop(signum: int, _frame: object) -> None:
+        runtime.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    runtime.run()
+    return EXIT_OK
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from audio.listen import listen, listen_files
+    from audio.microphone import Microphone
+    from audio.recognizer import make_recognizer
+
+    config = load_config(args.config if args.config is not None else default_config_path())
+    settings = replace(config.recognizer, engine=args.engine or config.recognizer.engine)
+    try:
+        if args.wav:
+            missing = [str(path) for path in args.wav if not path.is_file()]
+            if missing:
+                print(f"hinge-coach listen: no such file: {', '.join(missing)}", file=sys.stderr)
+                return EXIT_USAGE
+            for row in listen_files(args.wav, settings=settings):
+                print(json.dumps(row) if args.json else
+                      f"{row['file']}: {row['text']!r} -> {row['intent'] or 'nothing'} "
+                      f"{_slots(row['slots'])}".rstrip(), flush=True)
+            return EXIT_OK
+        print("Listening. Speak a command; Ctrl-C to stop.", file=sys.stderr)
+        listen(Microphone(config.microphone), make_recognizer(settings))
+    except RuntimeError as exc:
+        print(f"hinge-coach listen: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from audio.models import models_report
+
+    print(models_report())
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from assistant.doctor import doctor_main
+
+    return doctor_main(args.config if args.config is not None else default_config_path(),
+                       args.json)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from assistant.history_cli import history_main
+
+    return history_main(args.limit, args.plot)
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from assistant.wiring import build_cue_cache
+
+    config = load_config(args.config if args.config is not None else default_config_path())
+
+    def progress(done: int, total: int, text: str) -> None:
+        print(f"\r  rendering cues: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    count = build_cue_cache(config, progress)
+    print(f"\nCue cache ready: {count} cues in {config.speaker.cache_dir}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -28,7 +28,7 @@ from assistant.actions import (
     SessionStarted,
     StartTimer,
 )
-from assistant.events import DistanceMeasured, Event, Heard, PowerOn, TimerFired
+from assistant.events import DistanceMeasured, Event, Heard, LastSession, PowerOn, TimerFired
 from assistant.exercises import Exercise
 from assistant.settings import CoachSettings, WorkoutSettings
 from assistant.speech_text import duration_words, number_words
@@ -115,6 +115,8 @@ class Coach:
         """The question just asked ("yes_no"), so a bare answer can be understood."""
         self.sensor_ok = True
         self.last_said = ""
+        self.last_session: str | None = None
+        """The previous workout in words, when the runtime keeps a history."""
         self.now = 0.0
         self._paused_from = State.WORKING
         self._calibrating_from = State.IDLE
@@ -138,6 +140,8 @@ class Coach:
                 self._on_timer(name)
             case DistanceMeasured():
                 self._on_measured(event)
+            case LastSession(spoken=spoken):
+                self.last_session = spoken
             case SensorFault() | SensorRecovered():
                 self._on_sensor_health(event)
             case _:
@@ -397,6 +401,9 @@ class Coach:
             self._schedule_rest_cue()
         else:
             self._say(f"Rest set to {duration_words(self.plan.rest_s)}.")
+
+    def _intent_last_time(self, intent: Intent) -> None:
+        self._say(self.last_session or "I don't keep a workout history on this unit.")
 
     def _intent_calibrate(self, intent: Intent) -> None:
         if self.state in (State.WORKING, State.PAUSED):

@@ -9,13 +9,18 @@ import os
 import tomllib
 import types
 import typing
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from assistant.exercises import load_library
 from assistant.settings import CoachSettings, WorkoutSettings
+from audio.microphone import MicrophoneSettings
+from audio.recognizer import RecognizerSettings
+from audio.speaker import SpeakerSettings
+from hardware.sensor import SensorSettings
 
 
 class ConfigError(ValueError):
@@ -28,6 +33,10 @@ class Config:
 
     workout: WorkoutSettings = WorkoutSettings()
     coach: CoachSettings = CoachSettings()
+    sensor: SensorSettings = SensorSettings()
+    microphone: MicrophoneSettings = MicrophoneSettings()
+    recognizer: RecognizerSettings = RecognizerSettings()
+    speaker: SpeakerSettings = field(default_factory=SpeakerSettings)
 
 
 RANGES: dict[str, tuple[float, float]] = {
@@ -74,20 +83,37 @@ def load_config(path: Path | None, overrides: dict[str, dict[str, Any]] | None =
 def _build(current: Any, table: str, values: dict[str, Any], where: str) -> Any:
     hints = typing.get_type_hints(type(current))
     allowed = [f.name for f in fields(current)]
+    changes: dict[str, Any] = {}
     for key, value in values.items():
         name = f"{table}.{key}"
         if key not in allowed:
             raise ConfigError(f"{where}unknown key {name} (allowed in [{table}]: "
                               f"{', '.join(allowed)})")
-        if not _fits(value, hints[key]):
-            raise ConfigError(f"{where}{name} = {value!r}: expected {_describe(hints[key])}")
+        hint = hints[key]
+        if is_dataclass(hint):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}'{name}' must be a table: [{name}]")
+            changes[key] = _build(getattr(current, key), name, value, where)
+            continue
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            if value not in hint.__members__:
+                raise ConfigError(f"{where}{name} = {value!r}: expected one of "
+                                  f"{', '.join(hint.__members__)}")
+            changes[key] = hint[value]
+            continue
+        if not _fits(value, hint):
+            raise ConfigError(f"{where}{name} = {value!r}: expected {_describe(hint)}")
         low, high = RANGES.get(name, (float("-inf"), float("inf")))
         if isinstance(value, int | float) and not low <= value <= high:
             raise ConfigError(f"{where}{name} = {value!r}: allowed {low:g} to {high:g}")
+        changes[key] = value
     try:
-        return replace(current, **values)
-    except ValueError as exc:  # a settings class's own check
+        built = replace(current, **changes)
+        if hasattr(built, "validate"):  # a settings class's own cross-field checks
+            built.validate()
+    except ValueError as exc:
         raise ConfigError(f"{where}[{table}] {exc}") from None
+    return built
 
 
 def _fits(value: Any, hint: Any) -> bool:
@@ -131,21 +157,34 @@ def field_docs(cls: type) -> dict[str, str]:
 
 def default_config_toml() -> str:
     """The default config as a TOML file with every key documented."""
-    lines = ["# hinge-coach configuration. Every key is optional; these are the defaults.", ""]
+    lines = ["# hinge-coach configuration. Every key is optional; these are the defaults.",
+             "# Keys shown commented out have no value by default (auto)."]
     for table in fields(Config):
-        settings_cls = table.type if isinstance(table.type, type) else type(table.default)
-        lines.append(f"# {(settings_cls.__doc__ or '').strip()}")
-        lines.append(f"[{table.name}]")
-        docs = field_docs(settings_cls)
-        for f in fields(settings_cls):
-            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
-            lines.append(f"# {docs.get(f.name, '')}")
-            lines.append(f"{f.name} = {_toml_value(default)}")
-        lines.append("")
-    return "\n".join(lines)
+        _table_toml(table.name, getattr(Config(), table.name), lines)
+    return "\n".join(lines) + "\n"
+
+
+def _table_toml(name: str, settings: Any, lines: list[str]) -> None:
+    lines += ["", f"# {(type(settings).__doc__ or '').strip()}", f"[{name}]"]
+    docs = field_docs(type(settings))
+    nested = []
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if is_dataclass(value):
+            nested.append((f"{name}.{f.name}", value))
+            continue
+        lines.append(f"# {docs.get(f.name, '')}")
+        if value is None:
+            lines.append(f"# {f.name} =")
+        else:
+            lines.append(f"{f.name} = {_toml_value(value)}")
+    for sub_name, sub in nested:
+        _table_toml(sub_name, sub, lines)
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, Enum):
+        return f'"{value.name}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):

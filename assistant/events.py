@@ -35,4 +35,11 @@ class DistanceMeasured:
     samples_cm: tuple[float | None, ...]
 
 
-Event = PowerOn | Heard | TimerFired | DistanceMeasured | MovementEvent
+@dataclass(frozen=True)
+class LastSession:
+    """The runtime's words for the previous workout on record (for "how did I do last time")."""
+
+    spoken: str
+
+
+Event = PowerOn | Heard | TimerFired | DistanceMeasured | LastSession | MovementEvent

@@ -15,18 +15,15 @@ from dataclasses import dataclass, field
 from assistant.actions import (
     Action,
     CancelTimer,
-    EnterState,
     Measure,
     PlayEarcon,
-    RecordRep,
-    RecordShallow,
     SaveCalibration,
     Say,
-    SessionEnded,
     StartTimer,
 )
 from assistant.coach import Coach, State
 from assistant.events import DistanceMeasured, Heard, PowerOn, TimerFired
+from assistant.records import action_record
 from assistant.scenario import RepsStep, SayStep, Step, TraceStep
 from audio.speaker import TimelineItem
 from hardware.calibration import Calibration
@@ -163,25 +160,12 @@ class Simulation:
     # ---- outputs -----------------------------------------------------------------------------
 
     def _carry_out(self, actions: list[Action], now: float) -> Iterator[dict[str, object]]:
-        t = round(now, 3)
         for action in actions:
             match action:
                 case Say(text=text, priority=priority, key=key):
                     self.timeline.sounds.append((now, "say", text, priority, key))
-                    yield {"t": t, "event": "said", "text": text}
                 case PlayEarcon(name=name):
                     self.timeline.sounds.append((now, "earcon", name))
-                    yield {"t": t, "event": "earcon", "name": name}
-                case EnterState(name=name):
-                    yield {"t": t, "event": "state", "name": name}
-                case RecordRep():
-                    yield {"t": t, "event": "rep", "n": action.rep_no, "set": action.set_no,
-                           "depth_ok": action.depth_ok, "descent_s": _r(action.descent_s),
-                           "pause_s": _r(action.pause_s), "ascent_s": _r(action.ascent_s)}
-                case RecordShallow():
-                    yield {"t": t, "event": "shallow", "set": action.set_no,
-                           "closest_cm": _r(action.closest_cm),
-                           "descent_s": _r(action.descent_s)}
                 case StartTimer(name=name, due=due):
                     self._timers[name] = due
                     self._push(due, TimerFired(name))
@@ -193,13 +177,6 @@ class Simulation:
                 case SaveCalibration(calibration=calibration):
                     self.calibration = calibration
                     self.detector = RepDetector(calibration)
-                    yield {"t": t, "event": "calibration", "stand_cm": calibration.stand_cm,
-                           "tap_cm": calibration.tap_cm}
-                case SessionEnded():
-                    pass  # the summary line closes the run
-                case _:
-                    pass  # volume and rate only matter to a real speaker
-
-
-def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+            record = action_record(action, now)
+            if record is not None:
+                yield record

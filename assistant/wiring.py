@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.coach import Coach
 from assistant.config import Config
@@ -12,10 +15,14 @@ from hardware.calibration import Calibration
 from intents.grammar import Grammar, load_default_grammar
 from intents.intent import INTENT_NAMES, Intent
 
+if TYPE_CHECKING:
+    from assistant.live import LiveRuntime
+
+log = logging.getLogger(__name__)
+
 
 def build_coach(config: Config, grammar: Grammar) -> Coach:
-    help_lines = dict(zip(INTENT_NAMES, grammar.help_lines(), strict=True))
-    return Coach(load_library(), config.workout, config.coach, help_lines)
+    return Coach(load_library(), config.workout, config.coach, help_lines(grammar))
 
 
 def build_simulation(config: Config) -> Simulation:
@@ -32,4 +39,59 @@ def write_timeline_wav(timeline: Timeline, path: Path, config: Config) -> float:
     """Render what the unit played to one WAV; returns its length in seconds."""
     from audio.speaker import render_timeline  # pulls in the TTS engine
 
-    return render_timeline(timeline.sounds, path)
+    return render_timeline(timeline.sounds, path, settings=config.speaker)
+
+
+def help_lines(grammar: Grammar) -> dict[str, str]:
+    return dict(zip(INTENT_NAMES, grammar.help_lines(), strict=True))
+
+
+def build_cue_cache(config: Config, progress: Callable[[int, int, str], None] | None) -> int:
+    """Render every known cue into the cache; returns how many cues it holds."""
+    from assistant.cue_texts import cue_texts
+    from audio.cue_cache import CueCache
+
+    speaker = config.speaker
+    cache = CueCache(speaker.cache_dir, speaker.voice, speaker.rate_wpm,
+                     sample_rate_hz=speaker.player.sample_rate_hz)
+    texts = cue_texts(list(help_lines(load_default_grammar()).values()))
+    cache.build(texts, progress=progress)
+    return len(texts)
+
+
+def build_live(config: Config) -> LiveRuntime:
+    """The live unit on the configured devices. Devices that are missing are tolerated (the
+    runtime announces them and carries on); only a recogniser that can't start is fatal."""
+    from assistant.cue_texts import cue_texts
+    from assistant.history import History
+    from assistant.live import Devices, LiveRuntime
+    from assistant.paths import calibration_path, history_path
+    from audio.microphone import Microphone
+    from audio.recognizer import make_recognizer
+    from audio.speaker import Speaker
+    from hardware.calibration import load_calibration
+    from hardware.reconnecting import ReconnectingSensor
+
+    grammar = load_default_grammar()
+    recognizer = make_recognizer(config.recognizer, grammar)
+
+    def speaking(now_speaking: bool) -> None:
+        recognizer.muted = now_speaking  # the unit must not obey its own voice
+
+    def progress(done: int, total: int, text: str) -> None:
+        if done == total or done % 50 == 0:  # the first start renders every cue: show it
+            log.info("cue cache: %d/%d rendered", done, total)
+
+    speaker = Speaker(config.speaker, on_speaking=speaking)
+    speaker.build(cue_texts(list(help_lines(grammar).values())), progress=progress)
+    history = None
+    try:
+        history_path().parent.mkdir(parents=True, exist_ok=True)
+        history = History(history_path())
+    except Exception as exc:  # noqa: BLE001 - coaching matters more than records
+        log.error("workout history disabled: %s", exc)
+    devices = Devices(sensor=ReconnectingSensor(config.sensor),
+                      microphone=Microphone(config.microphone), recognizer=recognizer,
+                      speaker=speaker, history=history)
+    calibration = load_calibration(calibration_path()) or Calibration()
+    return LiveRuntime(build_coach(config, grammar), devices, calibration, calibration_path())

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -37,68 +36,15 @@ from audio.player import PlayerSettings, Priority  # noqa: E402
 from audio.speaker import Speaker, SpeakerSettings  # noqa: E402
 from audio.tts import shared_renderer  # noqa: E402
 
-COACH_PHRASES = [
-    "Ready when you are.",
-    "Let's begin.",
-    "Set complete.",
-    "Rest.",
-    "Rest over.",
-    "Next set.",
-    "Last set.",
-    "Workout complete. Great job.",
-    "Paused.",
-    "Resuming.",
-    "Stopping.",
-    "Stop now.",
-    "Sorry, I didn't catch that.",
-    "Shallow rep. Reach the wall.",
-    "Pause at the bottom.",
-    "Slow down on the way down.",
-    "Good rep.",
-    "Halfway there.",
-    "Three more.",
-    "Two more.",
-    "Last one.",
-    "Get ready.",
-    "Ten seconds.",
-    "Calibrating the wall sensor.",
-    "Stand still.",
-    "Calibration done.",
-    "Louder.",
-    "Quieter.",
-    "Slower.",
-    "Faster.",
-    "reps",
-    "sets",
-    "seconds",
-    "minutes",
-    "you did",
-    "rest for",
-    "set",
-    "of",
-]
-
 
 def cue_texts() -> list[str]:
-    """Every spoken string in assistant/exercises.toml, the coach phrases and one..hundred."""
-    texts: list[str] = []
-    toml = ROOT / "assistant" / "exercises.toml"
-    if toml.exists():
+    """The unit's whole cue set, as `hinge-coach cache build` renders it, plus one..hundred."""
+    from assistant.cue_texts import cue_texts as unit_cues
+    from assistant.wiring import help_lines
+    from intents.grammar import load_default_grammar
 
-        def walk(value: object, key: str = "") -> None:
-            if key in ("id", "spoken_names"):
-                return
-            if isinstance(value, str):
-                texts.append(value)
-            elif isinstance(value, list):
-                for v in value:
-                    walk(v, key)
-            elif isinstance(value, dict):
-                for k, v in value.items():
-                    walk(v, k)
-
-        walk(tomllib.loads(toml.read_text()))
-    return list(dict.fromkeys([*texts, *COACH_PHRASES, *COUNT_WORDS]))
+    lines = list(help_lines(load_default_grammar()).values())
+    return list(dict.fromkeys([*unit_cues(lines), *COUNT_WORDS]))
 
 
 def pct(values: list[float], q: float) -> float:

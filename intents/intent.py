@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 INTENT_NAMES: tuple[str, ...] = (
     "start", "pause", "resume", "stop", "next", "repeat", "status", "slower", "faster",
     "louder", "quieter", "help", "explain", "choose", "set_reps", "set_sets", "rest",
-    "calibrate", "yes", "no",
+    "calibrate", "yes", "no", "last_time",
 )
 """Every intent name; part of the CLI contract."""
 

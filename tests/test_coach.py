@@ -18,7 +18,7 @@ from assistant.actions import (
     SessionStarted,
 )
 from assistant.coach import State
-from assistant.events import DistanceMeasured
+from assistant.events import DistanceMeasured, LastSession
 from assistant.exercises import load_library
 from hardware.movement import (
     DescentStarted,
@@ -342,3 +342,12 @@ def test_calibrate_is_refused_mid_set():
 def test_a_tap_outside_a_set_plays_nothing():
     driver = CoachDriver.new()
     assert driver.send(WallTap(5.0), at=5.0) == []
+
+
+def test_how_did_i_do_last_time_answers_from_the_history_the_runtime_gives():
+    driver = CoachDriver.new()
+    driver.hear("last_time", at=1.0)
+    assert "don't keep a workout history" in driver.said()[-1]
+    driver.send(LastSession("Last time, yesterday, hip hinge: ten reps in one set."), at=2.0)
+    driver.hear("last_time", at=3.0)
+    assert driver.said()[-1] == "Last time, yesterday, hip hinge: ten reps in one set."

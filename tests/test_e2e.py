@@ -1,0 +1,140 @@
+"""End to end on real (virtual) audio devices: `hinge-coach run` as built for the service.
+
+The unit's speaker is a PulseAudio null sink that the test records; the person's voice is
+played into a second null sink whose monitor is the unit's microphone; the wall sensor is an
+HC-SR04 on gpiozero's MockFactory whose echo time the test changes as the person moves.
+Everything between (recogniser, coach, rep detection, cue cache, playback, history) is real.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory, MockTriggerPin
+
+from assistant.config import load_config
+from assistant.history import History
+from assistant.wiring import build_live
+from hardware.calibration import Calibration, save_calibration
+
+SPEED_OF_SOUND_M_S = 343.26
+STAND_CM, TOUCH_CM = 45.0, 3.0
+
+
+def echo_time(distance_cm: float) -> float:
+    return 2 * (distance_cm / 100.0) / SPEED_OF_SOUND_M_S
+
+
+@pytest.fixture
+def mock_sensor(monkeypatch):
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    old, factory = Device.pin_factory, MockFactory()
+    Device.pin_factory = factory
+    trigger = factory.pin(23, pin_class=MockTriggerPin, echo_pin=factory.pin(24),
+                          echo_time=echo_time(STAND_CM))
+    yield trigger
+    factory.reset()
+    Device.pin_factory = old
+
+
+@pytest.fixture
+def unit(pulse, mock_sensor, tmp_path, monkeypatch):
+    """The unit running in a thread, hearing mic_in.monitor and playing into virt_out."""
+    pulse.pactl("load-module", "module-null-sink", "sink_name=mic_in")
+    monkeypatch.setenv("PULSE_SOURCE", "mic_in.monitor")
+    monkeypatch.setenv("PULSE_SINK", "virt_out")
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    save_calibration(tmp_path / "state" / "calibration.json",
+                     Calibration(stand_cm=STAND_CM, tap_cm=14.0, touch_cm=TOUCH_CM))
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(f"""
+[workout]
+exercise = "hip_hinge"
+sets = 1
+reps = 2
+[microphone]
+device = "pulse"
+watchdog_s = 3.0
+rescan_devices = false
+[speaker]
+cache_dir = "{tmp_path / 'cues'}"
+[speaker.player]
+device = "pulse"
+stall_timeout_s = 10.0
+
+""")
+    runtime = build_live(load_config(config_file))
+    thread = threading.Thread(target=runtime.run, name="unit")
+    thread.start()
+    yield runtime
+    runtime.stop.set()
+    thread.join(timeout=15)
+    assert not thread.is_alive(), "the unit must stop cleanly"
+
+
+def say(pulse, text: str, tmp_path: Path) -> None:
+    """The person speaks: espeak-ng rendering played into the unit's microphone sink."""
+    wav = tmp_path / "person.wav"
+    subprocess.run(["espeak-ng", "-s", "140", "-w", str(wav), text], check=True)
+    subprocess.run(["paplay", "--device=mic_in", str(wav)], env=pulse.env, check=True,
+                   timeout=30)
+
+
+def wait_for(predicate, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def hinge(trigger: MockTriggerPin, down_s: float = 1.5, hold_s: float = 1.2,
+          up_s: float = 1.2) -> None:
+    """One rep: hips back to the wall, a short hold, stand tall (in real time)."""
+    for distance, seconds in ((STAND_CM, 0.8), ((STAND_CM + TOUCH_CM) / 2, down_s / 2),
+                              (TOUCH_CM, hold_s), ((STAND_CM + TOUCH_CM) / 2, up_s / 2),
+                              (STAND_CM, 1.5)):
+        trigger.echo_time = echo_time(distance)
+        time.sleep(seconds)
+
+
+def test_voice_and_taps_make_a_coached_saved_workout(unit, pulse, mock_sensor, tmp_path):
+    with (tmp_path / "speaker.raw").open("wb") as raw:
+        recorder = subprocess.Popen(
+            ["parec", "-d", "virt_out.monitor", "--raw", "--format=s16le", "--rate=16000",
+             "--channels=1"], stdout=raw, env=pulse.env)
+        try:
+            run_workout(unit, pulse, mock_sensor, tmp_path)
+        finally:
+            time.sleep(1.0)
+            recorder.terminate()
+            recorder.wait(timeout=10)
+    audio = np.fromfile(tmp_path / "speaker.raw", dtype="<i2").astype(np.float32) / 32768
+    assert audio.size > 16_000 * 10 and np.sqrt(np.mean(audio**2)) > 0.01, "the unit spoke"
+    unit.stop.set()
+    time.sleep(1.0)
+    sessions = History(Path(tmp_path / "state" / "history.db"), readonly=True).sessions()
+    assert [(s.exercise, s.reps, s.depth_ok, s.status) for s in sessions] == [
+        ("hip_hinge", 2, 2, "completed")]
+
+
+def run_workout(unit, pulse, mock_sensor, tmp_path) -> None:
+    """The person answers the greeting (repeating themselves if not understood, as people
+    do), then does two reps at the wall; the unit coaches and counts."""
+    assert wait_for(lambda: unit.coach.last_said.startswith("Hi."), 30)
+    time.sleep(6.0)  # let the greeting finish: the unit does not obey while it speaks
+    for _ in range(3):
+        say(pulse, "yeah", tmp_path)
+        if wait_for(lambda: unit.coach.state == "setup", 8):
+            break
+    assert unit.coach.state == "setup", "a spoken yes starts the workout"
+    hinge(mock_sensor)  # moving starts the set without waiting for "ready"
+    hinge(mock_sensor)
+    assert wait_for(lambda: unit.coach.state == "finished", 20), unit.coach.state

@@ -1,0 +1,118 @@
+"""The live runtime on real components: rendered speech through the real recogniser, a trace
+replayed in real time as the sensor, the real speaker on a fake PortAudio stream, a real
+SQLite history. Only the sound card is fake."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+import wave
+
+import numpy as np
+import pytest
+
+from assistant.config import Config
+from assistant.history import History
+from assistant.live import Devices, LiveRuntime
+from assistant.settings import WorkoutSettings
+from assistant.wiring import build_coach
+from audio.fake_output import FakeOutputStream
+from audio.microphone import ArraySource
+from audio.player import PlayerSettings
+from audio.recognizer import make_recognizer
+from audio.speaker import Speaker, SpeakerSettings
+from hardware.calibration import Calibration, load_calibration
+from hardware.readings import Reading
+from hardware.sensor import ReplaySensor
+from intents.grammar import load_default_grammar
+
+ESPEAK_RATE = 22_050
+
+
+def speech(text: str, tmp_path) -> np.ndarray:
+    """espeak-ng's rendering of text, at ESPEAK_RATE."""
+    path = tmp_path / "say.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True)
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+
+
+def utterances(tmp_path, *texts: str, gap_s: float = 1.0) -> ArraySource:
+    """A microphone hearing the texts, with quiet room noise between them."""
+    gap = np.zeros(int(gap_s * ESPEAK_RATE), dtype=np.int16)
+    parts = [gap]
+    for text in texts:
+        parts += [speech(text, tmp_path), gap]
+    audio = np.concatenate(parts).astype(np.float64)
+    audio += np.random.default_rng(1).normal(0, 20, size=audio.size)  # never digital silence
+    return ArraySource(audio.astype(np.int16), rate_hz=ESPEAK_RATE)
+
+
+def wall_trace(reps: int, start_s: float = 3.0, rate_hz: float = 20.0) -> list[Reading]:
+    """Standing at 40 cm, `reps` taps at 6 cm, standing again."""
+    profile = [40, 38, 33, 26, 19, 12, 7, 6, 6, 6, 6, 6, 6, 9, 15, 22, 29, 35, 39] + [40] * 16
+    distances = [40.0] * int(start_s * rate_hz) + profile * reps + [40.0] * 40
+    jitter = np.random.default_rng(2).normal(0, 0.5, size=len(distances))
+    return [Reading(i / rate_hz, round(d + j, 2)) for i, (d, j) in
+            enumerate(zip(distances, jitter, strict=True))]
+
+
+@pytest.fixture
+def runtime(tmp_path, monkeypatch):
+    monkeypatch.setenv("HINGE_COACH_CUE_CACHE", str(tmp_path / "cues"))
+    FakeOutputStream.fail_open = None
+    grammar = load_default_grammar()
+    speaker = Speaker(SpeakerSettings(cache_dir=str(tmp_path / "cues"),
+                                      player=PlayerSettings(volume=1.0)),
+                      stream_factory=FakeOutputStream, printer=lambda text: None,
+                      supervise=False)
+    mic = utterances(tmp_path, "yes")  # to "Ready for the hip hinge, one set of two?"
+    devices = Devices(sensor=ReplaySensor(wall_trace(2, start_s=5.0), time.monotonic, time.sleep),
+                      microphone=mic, recognizer=make_recognizer(grammar=grammar),
+                      speaker=speaker, history=History(tmp_path / "history.db"))
+    plan = Config(workout=WorkoutSettings(exercise="hip_hinge", sets=1, reps=2))
+    live = LiveRuntime(build_coach(plan, grammar), devices, Calibration(stand_cm=40.0),
+                       tmp_path / "calibration.json")
+    thread = threading.Thread(target=live.run)
+    thread.start()
+    yield live
+    live.stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the runtime must stop when asked"
+
+
+def wait_for(predicate, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_spoken_yes_and_taps_at_the_wall_make_a_recorded_workout(runtime, tmp_path, caplog):
+    caplog.set_level("INFO", logger="assistant.live")
+    assert wait_for(lambda: runtime.coach.state == "finished"), runtime.coach.state
+    assert runtime.coach.plan.exercise == "hip_hinge"
+    logged = caplog.text
+    assert "event=earcon name=tap" in logged and "event=rep n=2 set=1" in logged
+    runtime.stop.set()
+    time.sleep(0.5)
+    sessions = History(tmp_path / "history.db", readonly=True).sessions()
+    assert len(sessions) == 1
+    assert (sessions[0].reps, sessions[0].status) == (2, "completed")
+
+
+def test_a_calibration_is_saved_where_the_next_start_finds_it(tmp_path):
+    from assistant.actions import SaveCalibration
+
+    live = LiveRuntime.__new__(LiveRuntime)  # only the action executor is exercised
+    live.devices = Devices(sensor=ReplaySensor([]), microphone=ArraySource(np.zeros(1)),
+                           recognizer=None, speaker=None)  # type: ignore[arg-type]
+    live.calibration_file = tmp_path / "state" / "calibration.json"
+    live.calibration_file.parent.mkdir()
+    saved = Calibration(stand_cm=38.0, tap_cm=11.5, touch_cm=8.0)
+    live._carry_out(SaveCalibration(saved), 1.0)
+    assert load_calibration(live.calibration_file) == saved
+    assert live.detector.cal == saved
