@@ -235,3 +235,38 @@ def test_config_errors_name_the_key_and_the_allowed_values(capsys, tmp_path, tom
 def test_config_default_prints_the_file(capsys):
     assert main(["config", "--default"]) == 0
     assert tomllib.loads(capsys.readouterr().out)["workout"]["exercise"] == "hip_hinge"
+
+
+def test_a_sensor_that_stops_answering_is_announced_once_and_reps_are_timed(capsys, tmp_path):
+    rows = ["t,distance_cm"] + [f"{i * 0.05:.2f},{40 + (i % 3) * 0.4:.1f}" for i in range(40)]
+    rows += [f"{2 + i * 0.05:.2f}," for i in range(300)]  # 15 s of no echo at all
+    rows += [f"{17 + i * 0.05:.2f},{40 + (i % 3) * 0.4:.1f}" for i in range(60)]
+    (tmp_path / "dead.csv").write_text("\n".join(rows) + "\n")
+    scenario = write(tmp_path, "fault.json", [
+        {"at": 1.0, "say": "start hip hinges, one set of ten"},
+        {"at": 3.0, "say": "ready"},
+        {"at": 4.0, "trace": "dead.csv"},
+    ])
+    _, lines, _ = run_cli(capsys, "simulate", scenario, "--json")
+    said = [line["text"] for line in lines if line["event"] == "said"]
+    assert sum("lost the wall sensor" in s for s in said) == 1
+    timed = [line for line in lines if line["event"] == "rep"]
+    assert timed and not any(rep["depth_ok"] for rep in timed), "timed reps, depth unconfirmed"
+    assert any("sensor is back" in s for s in said)
+    back_at = next(line["t"] for line in lines if "sensor is back" in line.get("text", ""))
+    assert all(rep["t"] <= back_at for rep in timed), "no timed reps once readings return"
+
+
+def test_calibration_by_voice_in_simulation_measures_the_person(capsys, tmp_path):
+    # standing at the default 35 cm until 4 s, then hips on the wall (7 cm) for 4 s
+    rows = ["t,distance_cm"] + [f"{i * 0.05:.2f},{7 + (i % 3) * 0.3:.1f}" for i in range(80)]
+    (tmp_path / "touch.csv").write_text("\n".join(rows) + "\n")
+    scenario = write(tmp_path, "calibrate.json", [
+        {"at": 1.0, "say": "calibrate the sensor"},
+        {"at": 4.2, "trace": "touch.csv"},
+    ])
+    _, lines, _ = run_cli(capsys, "simulate", scenario, "--json")
+    calibration = next(line for line in lines if line["event"] == "calibration")
+    assert 33 < calibration["stand_cm"] < 37 and 7 < calibration["tap_cm"] < 15
+    said = [line["text"] for line in lines if line["event"] == "said"]
+    assert any(s.startswith("Calibrated. You stand 35 centimetres") for s in said)
