@@ -22,6 +22,7 @@ from assistant.config import load_config
 from assistant.history import History
 from assistant.wiring import build_live
 from hardware.calibration import Calibration, save_calibration
+from tests.waiting import wait_for
 
 SPEED_OF_SOUND_M_S = 343.26
 STAND_CM, TOUCH_CM = 45.0, 3.0
@@ -84,15 +85,6 @@ def say(pulse, text: str, tmp_path: Path) -> None:
     subprocess.run(["espeak-ng", "-s", "140", "-w", str(wav), text], check=True)
     subprocess.run(["paplay", "--device=mic_in", str(wav)], env=pulse.env, check=True,
                    timeout=30)
-
-
-def wait_for(predicate, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def hinge(trigger: MockTriggerPin, down_s: float = 1.5, hold_s: float = 1.2,

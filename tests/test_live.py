@@ -26,6 +26,7 @@ from hardware.calibration import Calibration, load_calibration
 from hardware.readings import Reading
 from hardware.sensor import ReplaySensor
 from intents.grammar import load_default_grammar
+from tests.waiting import wait_for
 
 ESPEAK_RATE = 22_050
 
@@ -80,15 +81,6 @@ def runtime(tmp_path, monkeypatch):
     live.stop.set()
     thread.join(timeout=10)
     assert not thread.is_alive(), "the runtime must stop when asked"
-
-
-def wait_for(predicate, timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_spoken_yes_and_taps_at_the_wall_make_a_recorded_workout(runtime, tmp_path, caplog):
