@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockTriggerPin
 
 import assistant.doctor as doctor
@@ -284,17 +283,6 @@ def test_corrupt_calibration_is_broken_with_defaults_in_use() -> None:
 
 
 # -- sensor on gpiozero's mock pins -------------------------------------------------------
-
-
-@pytest.fixture
-def mock_pins(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    old = Device.pin_factory
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.reset()
-    Device.pin_factory = old
 
 
 def test_sensor_passes_with_a_mock_hcsr04(mock_pins: MockFactory) -> None:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gpiozero import Device
-from gpiozero.pins.mock import MockFactory, MockTriggerPin
+from gpiozero.pins.mock import MockTriggerPin
 
 from assistant.config import load_config
 from assistant.history import History
@@ -33,15 +32,10 @@ def echo_time(distance_cm: float) -> float:
 
 
 @pytest.fixture
-def mock_sensor(monkeypatch):
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    old, factory = Device.pin_factory, MockFactory()
-    Device.pin_factory = factory
-    trigger = factory.pin(23, pin_class=MockTriggerPin, echo_pin=factory.pin(24),
-                          echo_time=echo_time(STAND_CM))
-    yield trigger
-    factory.reset()
-    Device.pin_factory = old
+def mock_sensor(mock_pins):
+    """The HC-SR04's pins; the test moves the person by changing the echo time."""
+    return mock_pins.pin(23, pin_class=MockTriggerPin, echo_pin=mock_pins.pin(24),
+                         echo_time=echo_time(STAND_CM))
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory, MockTriggerPin
 
 from hardware.hcsr04 import HcSr04Sensor
@@ -18,20 +16,9 @@ from hardware.sensor import SensorSettings, WallSensor, open_sensor
 SPEED_OF_SOUND_M_S = 343.26
 
 
-@pytest.fixture
-def factory(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    old = Device.pin_factory
-    f = MockFactory()
-    Device.pin_factory = f
-    yield f
-    f.reset()
-    Device.pin_factory = old
-
-
-def _wire(factory: MockFactory, distance_cm: float) -> MockTriggerPin:
-    echo = factory.pin(24)
-    return factory.pin(
+def _wire(mock_pins: MockFactory, distance_cm: float) -> MockTriggerPin:
+    echo = mock_pins.pin(24)
+    return mock_pins.pin(
         23,
         pin_class=MockTriggerPin,
         echo_pin=echo,
@@ -39,8 +26,8 @@ def _wire(factory: MockFactory, distance_cm: float) -> MockTriggerPin:
     )
 
 
-def test_reads_distance_in_cm_with_timestamps(factory: MockFactory) -> None:
-    _wire(factory, 30.0)
+def test_reads_distance_in_cm_with_timestamps(mock_pins: MockFactory) -> None:
+    _wire(mock_pins, 30.0)
     sensor = open_sensor(SensorSettings(kind="hcsr04", trigger_pin=23, echo_pin=24))
     try:
         assert isinstance(sensor, WallSensor) and sensor.binary is False
@@ -56,8 +43,8 @@ def test_reads_distance_in_cm_with_timestamps(factory: MockFactory) -> None:
     assert times == sorted(times) and len(set(times)) == len(times)
 
 
-def test_each_echo_is_passed_on_without_median_lag(factory: MockFactory) -> None:
-    trigger = _wire(factory, 40.0)
+def test_each_echo_is_passed_on_without_median_lag(mock_pins: MockFactory) -> None:
+    trigger = _wire(mock_pins, 40.0)
     sensor = HcSr04Sensor(SensorSettings(trigger_pin=23, echo_pin=24), time.monotonic)
     try:
         first = sensor.read()
@@ -71,9 +58,9 @@ def test_each_echo_is_passed_on_without_median_lag(factory: MockFactory) -> None
     assert min(after[1:]) < 30.0, after
 
 
-def test_missed_echo_is_a_none_reading(factory: MockFactory) -> None:
-    factory.pin(24)
-    factory.pin(23)  # a plain pin: the trigger never produces an echo
+def test_missed_echo_is_a_none_reading(mock_pins: MockFactory) -> None:
+    mock_pins.pin(24)
+    mock_pins.pin(23)  # a plain pin: the trigger never produces an echo
     sensor = HcSr04Sensor(SensorSettings(trigger_pin=23, echo_pin=24), time.monotonic)
     try:
         readings = [sensor.read() for _ in range(2)]
@@ -82,8 +69,8 @@ def test_missed_echo_is_a_none_reading(factory: MockFactory) -> None:
     assert [r.distance_cm for r in readings] == [None, None]
 
 
-def test_smoothed_mode_returns_gpiozero_median(factory: MockFactory) -> None:
-    _wire(factory, 30.0)
+def test_smoothed_mode_returns_gpiozero_median(mock_pins: MockFactory) -> None:
+    _wire(mock_pins, 30.0)
     settings = SensorSettings(trigger_pin=23, echo_pin=24, raw_readings=False, queue_len=3)
     sensor = HcSr04Sensor(settings, time.monotonic)
     try:

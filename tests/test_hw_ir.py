@@ -5,22 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from hardware.ir_obstacle import IrObstacleSensor
 from hardware.sensor import SensorConfigError, SensorSettings, open_sensor
-
-
-@pytest.fixture
-def factory(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
-    old = Device.pin_factory
-    f = MockFactory()
-    Device.pin_factory = f
-    yield f
-    f.reset()
-    Device.pin_factory = old
 
 
 class Tick:
@@ -32,8 +20,8 @@ class Tick:
         return self.t
 
 
-def test_active_low_module(factory: MockFactory) -> None:
-    pin = factory.pin(17)
+def test_active_low_module(mock_pins: MockFactory) -> None:
+    pin = mock_pins.pin(17)
     pin.drive_high()  # nothing in front
     sensor = open_sensor(SensorSettings(kind="ir", ir_pin=17, sample_rate_hz=100), Tick())
     try:
@@ -49,8 +37,8 @@ def test_active_low_module(factory: MockFactory) -> None:
     assert clear.t < touch.t < released.t
 
 
-def test_active_high_module(factory: MockFactory) -> None:
-    pin = factory.pin(5)
+def test_active_high_module(mock_pins: MockFactory) -> None:
+    pin = mock_pins.pin(5)
     pin.drive_low()
     settings = SensorSettings(kind="ir", ir_pin=5, ir_active_low=False, sample_rate_hz=100)
     sensor = IrObstacleSensor(settings, Tick())
@@ -62,8 +50,8 @@ def test_active_high_module(factory: MockFactory) -> None:
         sensor.close()
 
 
-def test_touch_shorter_than_a_period_is_latched(factory: MockFactory) -> None:
-    pin = factory.pin(17)
+def test_touch_shorter_than_a_period_is_latched(mock_pins: MockFactory) -> None:
+    pin = mock_pins.pin(17)
     pin.drive_high()
     sensor = IrObstacleSensor(SensorSettings(kind="ir", ir_pin=17, sample_rate_hz=100), Tick())
     try:
@@ -76,8 +64,8 @@ def test_touch_shorter_than_a_period_is_latched(factory: MockFactory) -> None:
         sensor.close()
 
 
-def test_internal_pull_up_for_active_low(factory: MockFactory) -> None:
-    factory.pin(17)
+def test_internal_pull_up_for_active_low(mock_pins: MockFactory) -> None:
+    mock_pins.pin(17)
     settings = SensorSettings(kind="ir", ir_pin=17, ir_pull_up=True, sample_rate_hz=100)
     sensor = IrObstacleSensor(settings, Tick())
     try:
