@@ -3,12 +3,13 @@
 Confidence is a likelihood ratio: the grammar path's score against a free phone loop
 (allphone search) over the same audio, per voiced frame, squashed to 0-1. A real command
 scores close to the phone loop; a word forced onto the grammar scores far below it.
+Long commands are also checked against a free language-model decode (transcript_check).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,11 @@ from intents.pronounce import (
 )
 
 from .rejection import GARBAGE_PREFIX, GARBAGE_WORDS
+from .transcript_check import TranscriptCheck, TranscriptCheckSettings
 
 NAME = "pocketsphinx"
 _LOG_BASE = math.log(1.0001)  # pocketsphinx scores are in log base 1.0001
+_NOT_PHONES = frozenset({"+NSN+", "+SPN+", "(NULL)"})  # phone-loop fillers, not phones
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ class PocketsphinxSettings:
     """Search beam (pocketsphinx -beam/-pbeam); narrower is faster, default 1e-48 is slow."""
     word_beam: float = 1e-25
     """Word-exit beam (pocketsphinx -wbeam)."""
+    silence_prob: float = 0.1
+    """Probability of silence between words (pocketsphinx -silprob, its default 0.005): higher
+    keeps the decoder from inventing a trailing word ("resume the") out of the closing pause."""
+    transcript_check: TranscriptCheckSettings = field(default_factory=TranscriptCheckSettings)
+    """Long commands must sound like what a free language-model decode heard."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ class EngineResult:
     """Words, garbage words included (gb_...)."""
     confidence: float | None
     """0-1, None if the engine gives none."""
+    agrees: bool = True
+    """False if a check against a free decode says this was not the command (see
+    transcript_check); such a result is never obeyed."""
 
 
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
@@ -75,8 +86,6 @@ def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
 
 def _without_wrap(grammar: Grammar) -> Grammar:
     """The same commands without the optional words said around them."""
-    from dataclasses import replace
-
     from intents.template import EMPTY
 
     return replace(grammar, commands=replace(grammar.commands, lead=EMPTY, tail=EMPTY))
@@ -92,7 +101,7 @@ class PocketsphinxEngine:
         model = Path(s.model_dir or Path(pocketsphinx.get_model_path()) / "en-us" / "en-us")
         self.decoder = pocketsphinx.Decoder(hmm=str(model), lm=None, loglevel="FATAL",
                                             beam=s.beam, pbeam=s.beam, wbeam=s.word_beam,
-                                            dither=True)
+                                            silprob=s.silence_prob, dither=True)
         cmu = parse_dictionary(bundled_dictionary_path().read_text(encoding="utf-8"))
         words = dict(pocketsphinx_dictionary_additions(grammar))
         # A garbage word may be a grammar word ("left", "up") as long as it is not a whole
@@ -101,6 +110,7 @@ class PocketsphinxEngine:
         words.update({GARBAGE_PREFIX + w: cmu[w] for w in garbage})
         for i, (word, phones) in enumerate(words.items()):
             self.decoder.add_word(word, phones, update=i == len(words) - 1)
+        self.grammar = grammar  # with lead/tail words: the free decode may hear them
         if s.bare_commands:
             grammar = _without_wrap(grammar)
         self.decoder.add_fsg("commands", self._fsg(grammar, garbage))
@@ -110,7 +120,10 @@ class PocketsphinxEngine:
             phone_lm = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us-phone.lm.bin"
             self.verifier = pocketsphinx.Decoder(hmm=str(model), lm=None, allphone=str(phone_lm),
                                                  loglevel="FATAL")
+        self.transcript_check = (TranscriptCheck(model, s.transcript_check)
+                                 if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
+        self._loop_phones: list[str] | None = None  # the phone loop's hearing of the segment
         self._rng = np.random.default_rng(0)  # deterministic comfort noise
 
     def _fsg(self, grammar: Grammar, garbage: list[str]) -> pocketsphinx.FsgModel:
@@ -149,19 +162,41 @@ class PocketsphinxEngine:
         return hyp.hypstr if hyp else ""
 
     def end(self) -> EngineResult:
-        """Finish the segment: words and a 0-1 confidence."""
+        """Finish the segment: words, a 0-1 confidence, agreement with a free decode."""
         self.decoder.end_utt()
+        self._loop_phones = None
         text, score = _score(self.decoder)
-        if not text or self.verifier is None or score is None:
-            return EngineResult(text, None if self.verifier else None)
+        confidence = self._confidence(score) if text else None
+        return self._checked(EngineResult(text, confidence))
+
+    def _checked(self, result: EngineResult) -> EngineResult:
+        """A long result must sound like the free decode; if not, and the free decode is itself
+        a command (the grammar search lost its way), the free decode is what was said."""
+        check, text = self.transcript_check, result.text
+        if check is None or not text or GARBAGE_PREFIX in text:
+            return result  # nothing to check, or nothing to obey anyway
+        phones = [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
+        if len(phones) < check.settings.min_phones:
+            return result
+        verdict = check.check(phones, b"".join(self._audio), self._loop_phones)
+        if verdict.agrees:
+            return result
+        if self.grammar.parse(verdict.heard) is not None:
+            return EngineResult(verdict.heard, result.confidence)
+        return replace(result, agrees=False)
+
+    def _confidence(self, score: float | None) -> float | None:
+        if self.verifier is None or score is None:
+            return None
         self.verifier.start_utt()
         self.verifier.process_raw(b"".join(self._audio), full_utt=True)
         self.verifier.end_utt()
         _, free = _score(self.verifier)
-        voiced = sum(seg.end_frame - seg.start_frame + 1 for seg in self.verifier.seg() or []
-                     if seg.word != "SIL")
+        segments = [seg for seg in self.verifier.seg() or [] if seg.word != "SIL"]
+        self._loop_phones = [seg.word for seg in segments if seg.word not in _NOT_PHONES]
+        voiced = sum(seg.end_frame - seg.start_frame + 1 for seg in segments)
         if free is None or voiced <= 0:
-            return EngineResult(text, None)
+            return None
         ratio = (score - free) / voiced
         s = self.settings
-        return EngineResult(text, 1.0 / (1.0 + math.exp(-(ratio - s.lr_mid) / s.lr_scale)))
+        return 1.0 / (1.0 + math.exp(-(ratio - s.lr_mid) / s.lr_scale))

@@ -189,7 +189,7 @@ class Recognizer:
         ep.reset()
         s = self.settings.rejection
         intent = None
-        if voiced_s >= s.min_speech_s:
+        if voiced_s >= s.min_speech_s and result.agrees:
             intent = judge(result.text, result.confidence, self.grammar, s,
                            muted=self.muted, expecting=self.expecting)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,

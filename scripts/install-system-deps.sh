@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   espeak-ng          # the coach's voice (pyttsx3 drives it)
+  flite              # CMU voices for the person's speech in tests, simulation and benchmarks
+  festival festvox-kallpc16k festvox-us-slt-hts  # two more such voices for the benchmark
   libportaudio2      # sounddevice: microphone and speaker
   sox                # resampling and inspecting WAVs in tests and benchmarks
   pulseaudio         # virtual audio devices for tests on machines without a sound card

@@ -1,11 +1,13 @@
-"""The recogniser on real audio: Speech Commands clips (real people) and espeak-ng commands."""
+"""The recogniser on real audio: Speech Commands clips (real people) and rendered commands.
+
+Rendered speech is the person's voice of the simulations (flite's CMU voices, audio/person_voice),
+which pocketsphinx hears about as well as people; espeak-ng's formant voices it hardly hears
+(docs/benchmarks.md), so those are only a regression guard here.
+"""
 
 from __future__ import annotations
 
-import io
 import shutil
-import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -14,25 +16,24 @@ import pytest
 from audio.listen import decide_file, listen_files
 from audio.microphone import ArraySource
 from audio.models import models_report
+from audio.person_voice import DEFAULT_VOICE, PersonVoice, available, render
+from audio.pocketsphinx_engine import PocketsphinxSettings
 from audio.recognizer import Recognizer, RecognizerSettings, make_recognizer
-from audio.resample import resample_all
+from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
 
 DATA = Path(__file__).parent / "data" / "speech_commands"
 NON_COMMANDS = ("up", "down", "left", "right", "on", "off", "bed", "cat", "house", "marvin")
 CLIPS_PER_WORD = 6  # keeps the suite quick; bench/voice.py runs them all
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
+needs_flite = pytest.mark.skipif(not available(DEFAULT_VOICE), reason="no flite")
+ESPEAK = PersonVoice("espeak-ng", "en-us", 160)
 
 
-def say(text: str, voice: str = "en-us", wpm: int = 160) -> np.ndarray:
-    """espeak-ng speech as 16 kHz int16, with silence either side."""
-    out = subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-                         check=True, capture_output=True).stdout
-    with wave.open(io.BytesIO(out)) as w:
-        rate, raw = w.getframerate(), w.readframes(w.getnframes())
-    speech = resample_all(np.frombuffer(raw, dtype=np.int16), rate)
+def say(text: str, voice: PersonVoice = DEFAULT_VOICE) -> np.ndarray:
+    """Rendered speech as 16 kHz int16, with silence either side."""
     gap = np.zeros(8000, dtype=np.int16)
-    return np.concatenate([gap, speech, gap, gap])
+    return np.concatenate([gap, render(text, voice), gap, gap])
 
 
 def decide(rec: Recognizer, samples: np.ndarray):
@@ -76,16 +77,18 @@ def test_yes_at_idle_maps_to_yes_and_go_to_start_or_nothing(rec):
         assert len([h for h in heard if h not in (intent, None)]) <= 1, (word, heard)
 
 
-@needs_espeak
+@needs_flite
 @pytest.mark.parametrize(("text", "intent", "slots"), [
     ("stop", "stop", {}),
     ("pause", "pause", {}),
-    ("hold on", "pause", {}),
+    ("keep going", "resume", {}),
     ("how many left", "status", {}),
-    ("say that again", "repeat", {}),
     ("slow down", "slower", {}),
+    ("what can I say", "help", {}),
     ("do twelve reps", "set_reps", {"reps": 12}),
+    ("three sets of eight", "start", {"sets": 3, "reps": 8}),
     ("rest for ninety seconds", "rest", {"seconds": 90}),
+    ("switch to good mornings", "choose", {"exercise": "barbell_good_morning"}),
 ])
 def test_rendered_commands(rec, text, intent, slots):
     decisions = decide(rec, say(text))
@@ -93,45 +96,61 @@ def test_rendered_commands(rec, text, intent, slots):
     d = decisions[0]
     latency = d.time_s - d.speech_end_s
     assert latency <= (0.3 if intent in ("stop", "pause") else 0.5), latency
-    if d.intent is None:
-        # Known gap (docs/voice.md): pocketsphinx on espeak-ng misses about half the commands.
-        pytest.xfail(f"heard {d.text!r} (conf {d.confidence})")
-    assert d.intent.name == intent, d
-    assert d.intent.slots == slots
+    assert d.intent is not None, d
+    assert (d.intent.name, d.intent.slots) == (intent, slots), d
     assert d.engine == "pocketsphinx" and 0 <= d.confidence <= 1
+
+
+@needs_espeak
+def test_espeak_voice_is_poorly_heard_but_never_misread_as_another_command(rec):
+    # Known gap (docs/benchmarks.md): pocketsphinx hears espeak-ng's voices badly; guard only
+    # against a wrong command.
+    wrong = [(text, d.intent.name) for text, intent in (("stop", "stop"), ("next", "next"))
+             for d in decide(rec, say(text, ESPEAK)) if d.intent and d.intent.name != intent]
+    assert wrong == []
 
 
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
            "turn left at the lights", "my back feels a bit tight today",
-           "can you pass me the water bottle"]
+           "can you pass me the water bottle", "did you see the game last night"]
+CHATTER_VOICES = (DEFAULT_VOICE, PersonVoice("flite", "slt"))
 
 
-@needs_espeak
-def test_rendered_chatter_is_mostly_not_obeyed(rec):
-    obeyed = [(text, voice, d.text) for text in CHATTER for voice in ("en-us", "en+f3")
-              for d in decide(rec, say(text, voice)) if d.intent]
-    # Target <= 2%; measured ~50% on espeak-ng chatter (docs/voice.md, the main open
-    # problem): this only guards against getting worse.
-    assert len(obeyed) <= 6, obeyed
+@needs_flite
+def test_chatter_is_not_obeyed_and_the_transcript_check_is_why(rec):
+    unchecked = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx",
+        pocketsphinx=PocketsphinxSettings(transcript_check=TranscriptCheckSettings(enabled=False))))
+    spoken = [say(text, voice) for text in CHATTER for voice in CHATTER_VOICES]
+    obeyed = [d.text for samples in spoken for d in decide(rec, samples) if d.intent]
+    obeyed_unchecked = [d.text for samples in spoken for d in decide(unchecked, samples)
+                        if d.intent]
+    assert len(obeyed) <= 1, obeyed
+    assert len(obeyed_unchecked) >= 3, obeyed_unchecked  # the grammar alone is fooled
 
 
-@needs_espeak
+def test_phone_mismatch_is_edit_distance_over_the_command():
+    assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AA", "P"]) == 0
+    assert phone_mismatch(["S", "T", "AA", "P"], ["T", "AA", "P"]) == 0.25
+    assert phone_mismatch(["S", "T"], ["AH", "B", "AW", "T", "M", "IY"]) == 2.5
+    assert phone_mismatch([], ["AH"]) == 1
+
+
+@needs_flite
 def test_muted_only_stop_and_pause_pass(rec):
     rec.muted = True
     try:
         assert all(d.intent is None for d in decide(rec, say("how many left")))
-        stops = [d.intent.name for d in decide(rec, say("stop")) if d.intent]
-        assert stops in (["stop"], [])  # stop may be missed (see rendered commands), never other
+        assert [d.intent.name for d in decide(rec, say("stop")) if d.intent] == ["stop"]
     finally:
         rec.muted = False
 
 
-@needs_espeak
+@needs_flite
 def test_stop_is_decided_early(rec):
     (d,) = decide(rec, say("stop"))
-    assert d.time_s - d.speech_end_s <= 0.3
-    if d.intent is not None:
-        assert d.early
+    assert d.intent is not None and d.intent.name == "stop"
+    assert d.early and d.time_s - d.speech_end_s <= 0.3
 
 
 def test_noise_and_silence_decide_nothing(rec):
