@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 from collections.abc import Sequence
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_simulation_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--json", action="store_true", help="one JSON object per line")
+    command.add_argument("--hear", choices=("voice", "text"), default="voice",
+                         help="voice (default): each line is spoken by a synthetic person and "
+                         "recognised as the unit would; text: each line is taken as written")
     command.add_argument("--wav-out", type=Path, metavar="FILE",
                          help="write everything the unit would play to one WAV file")
     _add_config_options(command)
@@ -153,9 +157,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def _simulate(steps: list[Any], args: argparse.Namespace) -> int:
     from assistant.wiring import build_simulation  # heavy imports only for this command
+    from audio.person_voice import VoiceUnavailable
 
     config = config_from_args(args)
-    simulation = build_simulation(config)
+    try:
+        simulation = build_simulation(config, args.hear)
+    except VoiceUnavailable as exc:
+        print(f"hinge-coach: {exc}; hearing the lines as text instead.", file=sys.stderr)
+        simulation = build_simulation(config, "text")
     write = _print_json if args.json else _print_human
     for line in simulation.run(steps):
         write(line)
@@ -274,6 +283,10 @@ def _print_json(line: dict[str, Any]) -> None:
     print(json.dumps(line), flush=True)
 
 
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w']+", " ", text.lower()).split()
+
+
 def _print_human(line: dict[str, Any]) -> None:
     t = f"{line['t']:7.1f}s"
     match line["event"]:
@@ -282,7 +295,9 @@ def _print_human(line: dict[str, Any]) -> None:
         case "heard":
             understood = (f"{line['intent']} {_slots(line['slots'])}".rstrip()
                           if line["intent"] else "(not a command: ignored)")
-            print(f"{t}  you:   \"{line['text']}\"  -> {understood}")
+            misheard = (f" (heard \"{line['recognised']}\")"
+                        if _words(line["recognised"]) != _words(line["text"]) else "")
+            print(f"{t}  you:   \"{line['text']}\"{misheard}  -> {understood}")
         case "earcon":
             print(f"{t}         [{line['name']}]")
         case "state":

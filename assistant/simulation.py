@@ -2,7 +2,9 @@
 
 Scripted speech and a simulated person in front of the sensor go in; what the unit would say,
 play and record comes out as JSON-ready dicts. Nothing waits on real time, so a 20-minute
-workout runs in a fraction of a second and always the same way.
+workout runs in seconds and always the same way. How a scripted line is heard is up to the
+Recognise function: by default (wiring.build_simulation) it is spoken by a synthetic person
+and decoded by the unit's own recogniser.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ TAIL_S = 10.0
 MAX_TAIL_S = 900.0
 """Hard stop after the last scenario step, so an unfinished workout can't run for ever."""
 
-Recognise = Callable[[str, str | None], Intent | None]
-"""(spoken text, the question the coach is waiting on) -> the intent the unit understood."""
+Recognise = Callable[[str, str | None], tuple[str, Intent | None]]
+"""(spoken text, the question the coach is waiting on) -> (the words the unit recognised, the
+intent it understood or None)."""
 
 
 @dataclass
@@ -141,9 +144,9 @@ class Simulation:
 
     def _on_queued(self, item: object, now: float) -> Iterator[dict[str, object]]:
         if isinstance(item, SayStep):
-            intent = self.recognise(item.text, self.coach.expecting)
+            recognised, intent = self.recognise(item.text, self.coach.expecting)
             yield {"t": round(now, 3), "event": "heard", "text": item.text,
-                   "intent": intent.name if intent else None,
+                   "recognised": recognised, "intent": intent.name if intent else None,
                    "slots": dict(intent.slots) if intent else {}}
             if intent is not None:
                 yield from self._carry_out(self.coach.handle(Heard(intent), now), now)

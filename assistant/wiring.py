@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.coach import Coach
 from assistant.config import Config
 from assistant.exercises import load_library
-from assistant.simulation import Simulation, Timeline
+from assistant.simulation import Recognise, Simulation, Timeline
 from hardware.calibration import Calibration
 from intents.grammar import Grammar, load_default_grammar
 from intents.intent import INTENT_NAMES, Intent
@@ -25,14 +25,41 @@ def build_coach(config: Config, grammar: Grammar) -> Coach:
     return Coach(load_library(), config.workout, config.coach, help_lines(grammar))
 
 
-def build_simulation(config: Config) -> Simulation:
-    """A simulation with the default calibration, so a scenario runs the same everywhere."""
+HEARINGS = ("voice", "text")
+"""How a simulation hears its scenario's lines: spoken and recognised, or read as written."""
+
+
+def build_simulation(config: Config, hearing: str = "voice") -> Simulation:
+    """A simulation with the default calibration, so a scenario runs the same everywhere.
+
+    hearing "voice": each line is spoken by the synthetic person (audio.person_voice) and
+    decoded by the configured recogniser, misrecognitions and all; raises VoiceUnavailable
+    if that voice is not installed. "text": each line is parsed exactly as written.
+    """
     grammar = load_default_grammar()
-
-    def recognise(text: str, expecting: str | None) -> Intent | None:
-        return grammar.parse(text, expecting)
-
+    if hearing == "text":
+        def recognise(text: str, expecting: str | None) -> tuple[str, Intent | None]:
+            return text, grammar.parse(text, expecting)
+    else:
+        recognise = _hear_by_voice(config, grammar)
     return Simulation(build_coach(config, grammar), Calibration(), recognise)
+
+
+def _hear_by_voice(config: Config, grammar: Grammar) -> Recognise:
+    from audio.listen import hear_spoken
+    from audio.person_voice import DEFAULT_VOICE, VoiceUnavailable, available
+    from audio.recognizer import make_recognizer
+
+    if not available(DEFAULT_VOICE):
+        raise VoiceUnavailable(f"{DEFAULT_VOICE.engine} is not installed, so the scenario's "
+                               "lines cannot be spoken (scripts/install-system-deps.sh)")
+    recognizer = make_recognizer(config.recognizer, grammar)
+
+    def recognise(text: str, expecting: str | None) -> tuple[str, Intent | None]:
+        decision = hear_spoken(recognizer, text, expecting=expecting)
+        return (decision.text, decision.intent) if decision else ("", None)
+
+    return recognise
 
 
 def write_timeline_wav(timeline: Timeline, path: Path, config: Config) -> float:

@@ -8,22 +8,45 @@ from dataclasses import replace
 
 import numpy as np
 
-from .microphone import AudioSource, WavSource
+from .microphone import ArraySource, AudioSource, WavSource
+from .person_voice import DEFAULT_VOICE, PersonVoice, render
 from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
 
 
+LEAD_SILENCE_S = 0.5
+"""Silence before a rendered line, as between a person's sentences."""
+
+
 def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
     """The most command-like Decision in one file (judged at idle), or None if no speech."""
+    return decide_source(recognizer, WavSource(path, tail_silence_s=TAIL_SILENCE_S))
+
+
+def decide_source(recognizer: Recognizer, source: AudioSource) -> Decision | None:
+    """The most command-like Decision in a whole source, or None if no speech."""
     recognizer.reset()
     best: Decision | None = None
-    source = WavSource(path, tail_silence_s=TAIL_SILENCE_S)
     for block in source.blocks():
         decision = recognizer.accept(block)
         best = _better(best, decision)
     return _better(best, recognizer.final())
+
+
+def hear_spoken(recognizer: Recognizer, text: str, voice: PersonVoice = DEFAULT_VOICE,
+                expecting: str | None = None) -> Decision | None:
+    """``text`` said by ``voice`` and heard by ``recognizer``, as if the coach had just asked
+    ``expecting`` (see intents.EXPECTING). Raises person_voice.VoiceUnavailable."""
+    lead = np.zeros(int(LEAD_SILENCE_S * 16_000), dtype=np.int16)
+    source = ArraySource(np.concatenate([lead, render(text, voice)]),
+                         tail_silence_s=TAIL_SILENCE_S)
+    recognizer.expecting = expecting
+    try:
+        return decide_source(recognizer, source)
+    finally:
+        recognizer.expecting = None
 
 
 def _better(a: Decision | None, b: Decision | None) -> Decision | None:
