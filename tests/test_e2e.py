@@ -20,6 +20,8 @@ from gpiozero.pins.mock import MockTriggerPin
 from assistant.config import load_config
 from assistant.history import History
 from assistant.wiring import build_live
+from audio.person_voice import render
+from audio.wav import write_wav
 from hardware.calibration import Calibration, save_calibration
 from tests.waiting import wait_for
 
@@ -52,7 +54,7 @@ def unit(pulse, mock_sensor, tmp_path, monkeypatch):
 [workout]
 exercise = "hip_hinge"
 sets = 1
-reps = 2
+reps = 6
 [microphone]
 device = "pulse"
 watchdog_s = 3.0
@@ -74,9 +76,9 @@ stall_timeout_s = 10.0
 
 
 def say(pulse, text: str, tmp_path: Path) -> None:
-    """The person speaks: espeak-ng rendering played into the unit's microphone sink."""
+    """The person speaks (flite's voice, audio.person_voice) into the unit's microphone sink."""
     wav = tmp_path / "person.wav"
-    subprocess.run(["espeak-ng", "-s", "140", "-w", str(wav), text], check=True)
+    write_wav(wav, render(text) / 32768.0, 16_000)
     subprocess.run(["paplay", "--device=mic_in", str(wav)], env=pulse.env, check=True,
                    timeout=30)
 
@@ -91,13 +93,14 @@ def hinge(trigger: MockTriggerPin, down_s: float = 1.5, hold_s: float = 1.2,
         time.sleep(seconds)
 
 
-def test_voice_and_taps_make_a_coached_saved_workout(unit, pulse, mock_sensor, tmp_path):
+def test_voice_and_taps_make_a_coached_saved_workout(unit, pulse, mock_sensor, tmp_path, caplog):
+    caplog.set_level("INFO", logger="assistant.live")
     with (tmp_path / "speaker.raw").open("wb") as raw:
         recorder = subprocess.Popen(
             ["parec", "-d", "virt_out.monitor", "--raw", "--format=s16le", "--rate=16000",
              "--channels=1"], stdout=raw, env=pulse.env)
         try:
-            run_workout(unit, pulse, mock_sensor, tmp_path)
+            run_workout(unit, pulse, mock_sensor, tmp_path, caplog)
         finally:
             time.sleep(1.0)
             recorder.terminate()
@@ -108,19 +111,26 @@ def test_voice_and_taps_make_a_coached_saved_workout(unit, pulse, mock_sensor, t
     time.sleep(1.0)
     sessions = History(Path(tmp_path / "state" / "history.db"), readonly=True).sessions()
     assert [(s.exercise, s.reps, s.depth_ok, s.status) for s in sessions] == [
-        ("hip_hinge", 2, 2, "completed")]
+        ("hip_hinge", 2, 2, "stopped")]
 
 
-def run_workout(unit, pulse, mock_sensor, tmp_path) -> None:
-    """The person answers the greeting (repeating themselves if not understood, as people
-    do), then does two reps at the wall; the unit coaches and counts."""
+def run_workout(unit, pulse, mock_sensor, tmp_path, caplog) -> None:
+    """The person says "start" (again if not understood, as people do), does two of the six
+    reps at the wall, and says "stop"; the unit coaches, counts and sums up."""
     assert wait_for(lambda: unit.coach.last_said.startswith("Hi."), 30)
     time.sleep(6.0)  # let the greeting finish: the unit does not obey while it speaks
     for _ in range(3):
-        say(pulse, "yeah", tmp_path)
+        say(pulse, "start", tmp_path)
         if wait_for(lambda: unit.coach.state == "setup", 8):
             break
-    assert unit.coach.state == "setup", "a spoken yes starts the workout"
+    assert unit.coach.state == "setup", "a spoken start leads to the setup cues"
     hinge(mock_sensor)  # moving starts the set without waiting for "ready"
     hinge(mock_sensor)
-    assert wait_for(lambda: unit.coach.state == "finished", 20), unit.coach.state
+    assert wait_for(lambda: len(unit.coach.progress.reps) == 2, 10)
+    time.sleep(2.0)  # the count is spoken; stop would cut it, but let it be heard
+    for _ in range(3):
+        say(pulse, "stop", tmp_path)
+        if wait_for(lambda: unit.coach.state == "finished", 8):
+            break
+    assert unit.coach.state == "finished", "a spoken stop ends the workout"
+    assert any("Workout stopped. Two reps" in r.getMessage() for r in caplog.records)
