@@ -96,8 +96,9 @@ class MicrophoneSettings:
     backoff_max_s: float = 10.0
     """Longest wait between reopen attempts, in seconds."""
     rescan_devices: bool = True
-    """Re-initialise PortAudio before reopening, so a replugged USB mic is seen again.
-    This briefly disturbs other PortAudio streams in the process."""
+    """When a plain reopen did not bring frames back, re-initialise PortAudio before the next
+    one, so a replugged USB mic is seen again. That briefly disturbs the speaker's stream in
+    the same process, so it is never the first thing tried."""
 
 
 def find_input_device(name: str | None, devices: list[dict[str, Any]]) -> int | None:
@@ -124,6 +125,8 @@ class FrameWatchdog:
         self._opened = clock()
         self._since: float | None = None
         self._frames = 0
+        self.healthy_windows = 0
+        """Windows that ended with enough frames."""
 
     def add(self, frames: int) -> None:
         if self._since is None:
@@ -141,6 +144,7 @@ class FrameWatchdog:
             return False
         ok = self._frames >= self.min_ratio * self.rate_hz * elapsed
         self._since, self._frames = now, 0
+        self.healthy_windows += ok
         return not ok
 
 
@@ -163,6 +167,9 @@ class Microphone:
         self.rate_hz: int = 0
         self.reopens = 0
         """How many times the device was reopened after a loss."""
+        self.rescans = 0
+        """How many of those reopens re-initialised PortAudio first."""
+        self._reopens_in_a_row = 0  # reopens since frames last flowed for a whole window
 
     def _callback(self, indata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         # If the consumer is stuck, dropping is better than blocking the audio thread.
@@ -195,15 +202,22 @@ class Microphone:
                 pass
 
     def _reopen(self, first: bool) -> bool:
-        """Open the device, retrying with backoff until it works or close() is called."""
+        """Open the device, retrying with backoff until it works or close() is called.
+
+        A reopen rescans the devices only if a plain one was already tried since frames last
+        flowed (a replugged USB mic needs it; a stalled server or a busy host does not).
+        """
         wait, logged = self.settings.backoff_s, False
+        tries = self._reopens_in_a_row
         while not self._closed.is_set():
             try:
-                if not first and self.settings.rescan_devices:
+                if not first and self.settings.rescan_devices and tries > 0:
                     import sounddevice as sd
 
+                    self.rescans += 1
                     sd._terminate()  # PortAudio lists devices only at initialisation
                     sd._initialize()
+                tries += 1
                 self._open()
                 if logged or not first:
                     log.warning("microphone back (%s at %d Hz)", self.settings.device,
@@ -236,6 +250,9 @@ class Microphone:
                     self.reopens += 1
                     if not self._reopen(first=False):
                         return
+                    self._reopens_in_a_row += 1
+                elif self._watchdog.healthy_windows:
+                    self._reopens_in_a_row = 0
         finally:
             self._close_stream()
 

@@ -58,7 +58,6 @@ reps = 6
 [microphone]
 device = "pulse"
 watchdog_s = 3.0
-rescan_devices = false
 [speaker]
 cache_dir = "{tmp_path / 'cues'}"
 [speaker.player]

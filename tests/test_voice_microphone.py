@@ -84,6 +84,7 @@ class FakeStream:
     def __init__(self, *, samplerate, blocksize, callback, **_kw):
         self.rate, self.block, self.callback = samplerate, blocksize or 2400, callback
         self.running = False
+        self.stalled = False  # this stream alone stops delivering (a hiccup, not an unplug)
         FakeStream.opened.append(self)
 
     def start(self):
@@ -93,7 +94,7 @@ class FakeStream:
     def _run(self):
         data = tone(440, self.block / self.rate, self.rate).reshape(-1, 1)
         while self.running:
-            if not FakeStream.unplugged.is_set():
+            if not FakeStream.unplugged.is_set() and not self.stalled:
                 self.callback(data, len(data), None, None)
             time.sleep(self.block / self.rate)
 
@@ -126,6 +127,53 @@ def test_microphone_recovers_when_frames_stop(monkeypatch):
             mic.close()
     assert mic.reopens >= 1 and len(FakeStream.opened) >= 2
     assert got > 16_000  # 16 kHz blocks kept coming after the device came back
+
+
+def _run_until_back(mic: Microphone, stall=FakeStream.unplugged.set) -> int:
+    got, start, stalled = 0, time.monotonic(), False
+    for block in mic.blocks():
+        got += len(block)
+        elapsed = time.monotonic() - start
+        if elapsed > 0.3 and not stalled:
+            stall()
+            stalled = True
+        if (mic.reopens and got > 16_000 and not FakeStream.unplugged.is_set()) or elapsed > 8:
+            mic.close()
+    return got
+
+
+@pytest.fixture
+def fake_usb_mic(monkeypatch):
+    """One fake USB mic; re-initialising PortAudio is counted, and plugs the mic back in."""
+    import sounddevice as sd
+
+    monkeypatch.setattr(sd, "query_devices", lambda *a: (
+        [{"name": "Fake USB mic", "max_input_channels": 1, "default_samplerate": 48_000}]
+        if not a else {"name": "Fake USB mic", "default_samplerate": 48_000}))
+    rescans = []
+    monkeypatch.setattr(sd, "_terminate", lambda: None)
+    monkeypatch.setattr(sd, "_initialize", lambda: (rescans.append(1),
+                                                    FakeStream.unplugged.clear()))
+    FakeStream.opened.clear()
+    FakeStream.unplugged.clear()
+    return rescans
+
+
+def test_a_replugged_mic_is_found_by_rescanning_only_after_a_plain_reopen_failed(fake_usb_mic):
+    # The fake stays silent until PortAudio is re-initialised, like a replugged USB device.
+    mic = Microphone(MicrophoneSettings(device="usb", watchdog_s=0.3, backoff_s=0.05),
+                     stream_factory=FakeStream)
+    got = _run_until_back(mic)
+    assert mic.reopens >= 2 and mic.rescans == len(fake_usb_mic) >= 1
+    assert got > 16_000
+
+
+def test_a_stall_that_a_plain_reopen_cures_never_rescans(fake_usb_mic):
+    mic = Microphone(MicrophoneSettings(device="usb", watchdog_s=0.3, backoff_s=0.05),
+                     stream_factory=FakeStream)
+    got = _run_until_back(mic, stall=lambda: setattr(FakeStream.opened[0], "stalled", True))
+    assert mic.reopens >= 1 and fake_usb_mic == [] and mic.rescans == 0
+    assert got > 16_000
 
 
 def test_microphone_records_pulseaudio_monitor(pulse):
