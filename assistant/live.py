@@ -35,7 +35,7 @@ from assistant.actions import (
     SessionStarted,
     StartTimer,
 )
-from assistant.coach import Coach
+from assistant.coach import Coach, State
 from assistant.events import DistanceMeasured, Event, Heard, LastSession, PowerOn, TimerFired
 from assistant.history import History, spoken_last_time
 from assistant.records import action_record
@@ -101,6 +101,7 @@ class LiveRuntime:
         self._timers: dict[str, float] = {}
         self._measuring: _Measurement | None = None
         self._session_id: int | None = None
+        self._set_no = 0  # the set the last recorded rep belonged to
 
     # ---- the main loop -------------------------------------------------------------------
 
@@ -186,13 +187,17 @@ class LiveRuntime:
                 self._save_calibration(calibration)
             case EnterState(name=name):
                 sd_notify.status(f"coach: {name}")
+                if name == State.RESTING and history is not None and self._session_id:
+                    history.end_set(self._session_id, self._set_no)
             case SessionStarted() if history is not None:
                 self._session_id = history.start_session(action.exercise, action.sets,
                                                          action.reps)
             case RecordRep() if history is not None and self._session_id is not None:
                 history.record_rep(self._session_id, **asdict(action))
+                self._set_no = action.set_no
             case RecordShallow() if history is not None and self._session_id is not None:
                 history.record_shallow(self._session_id, **asdict(action))
+                self._set_no = action.set_no
             case SessionEnded(summary=summary):
                 self._end_session("completed" if summary.completed else "stopped")
                 self._tell_last_session()

@@ -108,3 +108,22 @@ def test_a_calibration_is_saved_where_the_next_start_finds_it(tmp_path):
     live._carry_out(SaveCalibration(saved), 1.0)
     assert load_calibration(live.calibration_file) == saved
     assert live.detector.cal == saved
+
+
+def test_a_set_ends_in_the_history_when_rest_starts(tmp_path):
+    import sqlite3
+
+    from assistant.actions import EnterState, RecordRep, SessionStarted
+
+    live = LiveRuntime.__new__(LiveRuntime)  # only the action executor is exercised
+    live.devices = Devices(sensor=ReplaySensor([]), microphone=ArraySource(np.zeros(1)),
+                           recognizer=None, speaker=None,  # type: ignore[arg-type]
+                           history=History(tmp_path / "history.db"))
+    live._session_id, live._set_no = None, 0
+    live._carry_out(SessionStarted("hip_hinge", 2, 1), 0.0)
+    live._carry_out(RecordRep(1, 1, True, 2.0, 1.0, 1.0), 5.0)
+    live._carry_out(EnterState("resting"), 6.0)
+    live._carry_out(RecordRep(2, 1, True, 2.0, 1.0, 1.0), 70.0)
+    rows = sqlite3.connect(tmp_path / "history.db").execute(
+        "SELECT set_no, ended_at IS NOT NULL FROM sets ORDER BY set_no").fetchall()
+    assert rows == [(1, 1), (2, 0)]  # the first set closed when rest began; the second runs
