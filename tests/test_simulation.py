@@ -270,3 +270,34 @@ def test_calibration_by_voice_in_simulation_measures_the_person(capsys, tmp_path
     assert 33 < calibration["stand_cm"] < 37 and 7 < calibration["tap_cm"] < 15
     said = [line["text"] for line in lines if line["event"] == "said"]
     assert any(s.startswith("Calibrated. You stand 35 centimetres") for s in said)
+
+
+SPOKEN = [{"at": 1.0, "say": "start hip hinges, one set of two"},
+          {"at": 4.0, "say": "turn left at the lights"}]
+
+
+def test_say_lines_are_spoken_and_recognised_by_default(capsys, tmp_path):
+    code, lines, _ = run_cli(capsys, "simulate", write(tmp_path, "s.json", SPOKEN), "--json")
+    heard = [line for line in lines if line["event"] == "heard"]
+    assert code == 0
+    assert heard[0]["text"] == "start hip hinges, one set of two"  # what the person said
+    assert heard[0]["recognised"].startswith("start hip hinges")  # what the unit heard
+    assert (heard[0]["intent"], heard[0]["slots"]) == (
+        "start", {"exercise": "hip_hinge", "sets": 1, "reps": 2})
+    assert heard[1]["intent"] is None  # chatter, really decoded, is not a command
+
+
+def test_hear_text_takes_lines_as_written(capsys, tmp_path):
+    code, lines, _ = run_cli(capsys, "simulate", write(tmp_path, "s.json", SPOKEN), "--json",
+                             "--hear", "text")
+    heard = [line for line in lines if line["event"] == "heard"]
+    assert code == 0 and [h["recognised"] for h in heard] == [s["say"] for s in SPOKEN]
+
+
+def test_without_the_person_voice_simulate_says_so_and_reads_the_lines(capsys, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no flite on the path
+    code, lines, err = run_cli(capsys, "simulate", write(tmp_path, "s.json", SPOKEN), "--json")
+    assert code == 0
+    assert "flite is not installed" in err and "as text instead" in err
+    assert [line["intent"] for line in lines if line["event"] == "heard"] == ["start", None]
