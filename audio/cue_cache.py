@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -102,7 +103,11 @@ class BuildReport:
 
 
 class CueCache:
-    """Rendered cues on disk plus a small in-memory LRU; thread-safe."""
+    """Rendered cues on disk plus a small in-memory LRU; thread-safe.
+
+    ``memory_items`` and ``memory_bytes`` bound the in-memory LRU; ``disk_files`` bounds the
+    directory (the least recently used entries go first).
+    """
 
     def __init__(
         self,
@@ -113,12 +118,14 @@ class CueCache:
         sample_rate_hz: int = 22050,
         renderer: Renderer | None = None,
         memory_items: int = 512,
+        memory_bytes: int = 64 * 2**20,
+        disk_files: int = 2000,
     ) -> None:
         self.dir = Path(directory)
         self.voice = Voice(voice=voice, rate_wpm=int(rate_wpm), sample_rate_hz=sample_rate_hz)
         self.renderer: Renderer = renderer if renderer is not None else shared_renderer()
         self._mem: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._mem_items = memory_items
+        self._mem_items, self._mem_bytes, self._disk_files = memory_items, memory_bytes, disk_files
         self._lock = threading.Lock()
         self._reported_corrupt: set[str] = set()
 
@@ -131,6 +138,8 @@ class CueCache:
             sample_rate_hz=self.voice.sample_rate_hz,
             renderer=self.renderer,
             memory_items=self._mem_items,
+            memory_bytes=self._mem_bytes,
+            disk_files=self._disk_files,
         )
 
     def key(self, text: str) -> str:
@@ -147,13 +156,16 @@ class CueCache:
         """Cached samples from memory or disk, or None; never calls the engine."""
         key = self.key(text)
         with self._lock:
-            hit = self._mem.get(key)
-            if hit is not None:
+            samples = self._mem.get(key)
+            if samples is not None:
                 self._mem.move_to_end(key)
-                return hit
-        samples = self._load(key, text)
-        if samples is not None:
+        if samples is None:
+            samples = self._load(key, text)
+            if samples is None:
+                return None
             self._remember(key, samples)
+        with contextlib.suppress(OSError):  # recency for _prune_disk (atime may be off)
+            os.utime(self.dir / f"{key}.wav")
         return samples
 
     def get(self, text: str) -> np.ndarray:
@@ -165,10 +177,21 @@ class CueCache:
         key = self.key(text)
         try:
             write_wav(self.dir / f"{key}.wav", samples, self.voice.sample_rate_hz)
+            self._prune_disk()
         except OSError as exc:  # read-only or full disk: still speak, just don't persist
             log.warning("cue cache not writable (%s); keeping %r in memory only", exc, text)
         self._remember(key, samples)
         return samples
+
+    def _prune_disk(self) -> None:
+        """Keep at most disk_files entries, least recently used first out: every workout
+        summary is a new sentence, and a unit runs for months."""
+        entries = list(self.dir.glob("*.wav"))
+        if len(entries) <= self._disk_files:
+            return
+        entries.sort(key=lambda p: p.stat().st_mtime)
+        for path in entries[:len(entries) - self._disk_files]:
+            path.unlink(missing_ok=True)
 
     def build(self, texts: Iterable[str], progress: Progress | None = None) -> BuildReport:
         """Render every text not yet cached; call ``progress`` after each one."""
@@ -230,5 +253,7 @@ class CueCache:
         with self._lock:
             self._mem[key] = samples
             self._mem.move_to_end(key)
-            while len(self._mem) > self._mem_items:
+            while len(self._mem) > self._mem_items or (
+                    len(self._mem) > 1
+                    and sum(a.nbytes for a in self._mem.values()) > self._mem_bytes):
                 self._mem.popitem(last=False)

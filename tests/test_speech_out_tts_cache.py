@@ -106,6 +106,20 @@ def test_cache_miss_then_hit_survives_restart(tmp_path, renderer):
     assert len(counting.calls) == 2
 
 
+def test_one_off_sentences_cannot_grow_the_cache_for_ever(tmp_path, renderer):
+    # Every workout summary is a new sentence; a unit runs for months.
+    counting = Counting(renderer)
+    cache = CueCache(tmp_path, renderer=counting, memory_bytes=1, disk_files=3)
+    cache.get("Stand tall.")
+    for n in ("One", "Two", "Three"):
+        cache.get(f"Workout complete. {n} reps.")
+        cache.peek("Stand tall.")  # used often: stays
+    assert len(list(tmp_path.glob("*.wav"))) == 3
+    assert cache.path("Stand tall.").exists()
+    assert not cache.path("Workout complete. One reps.").exists()  # least recently used
+    assert len(cache._mem) == 1  # the byte cap keeps only the latest in memory
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
 def test_corrupt_entry_logged_once_and_rerendered(tmp_path, renderer, caplog, damage):
     counting = Counting(renderer)
