@@ -118,7 +118,7 @@ class CueCache:
         sample_rate_hz: int = 22050,
         renderer: Renderer | None = None,
         memory_items: int = 512,
-        memory_bytes: int = 64 * 2**20,
+        memory_bytes: int = 16 * 2**20,
         disk_files: int = 2000,
     ) -> None:
         self.dir = Path(directory)
