@@ -218,24 +218,11 @@ def espeak(text: str, voice: str, wpm: int) -> object:
 
 
 def gym(seconds: float, rng: Any, dbfs: float = -30.0) -> object:
-    """bench/voice.py's gym noise recipe: music-ish chords, babble, metal clanks (-30 dBFS is
-    music on loud)."""
-    import numpy as np
+    """bench/voice.py's gym noise (music-ish chords, babble, metal clanks) at ``dbfs`` RMS
+    (-30 dBFS is music on loud)."""
+    from voice import gym_noise  # bench/ is this script's first path entry
 
-    n = int(seconds * RATE)
-    t = np.arange(n) / RATE
-    music = np.zeros(n, np.float32)
-    for k, f0 in enumerate(rng.choice([110, 147, 165, 196, 220], 3)):
-        beat = 0.5 + 0.5 * (np.sin(2 * np.pi * 2.0 * t + k) > 0)
-        for h in range(1, 6):
-            music += beat * np.sin(2 * np.pi * f0 * h * t) / h
-    babble = np.convolve(rng.normal(size=n), np.ones(8) / 8, "same")
-    babble *= 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t + rng.uniform(0, 6)) ** 2
-    clanks = np.zeros(n, np.float32)
-    for _ in range(max(1, int(seconds))):
-        i = rng.integers(0, max(1, n - 4000))
-        clanks[i:i + 4000] += np.sin(2 * np.pi * 2500 * t[:4000]) * np.exp(-t[:4000] * 40) * 3
-    return at_rms(music / np.std(music) + babble / np.std(babble) + clanks, dbfs)
+    return at_rms(gym_noise(seconds, rng), dbfs)
 
 
 def play(path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
