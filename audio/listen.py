@@ -11,6 +11,7 @@ import numpy as np
 from .microphone import ArraySource, AudioSource, WavSource
 from .person_voice import DEFAULT_VOICE, PersonVoice, render
 from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
+from .resample import TARGET_RATE_HZ
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
@@ -39,7 +40,7 @@ def hear_spoken(recognizer: Recognizer, text: str, voice: PersonVoice = DEFAULT_
                 expecting: str | None = None) -> Decision | None:
     """``text`` said by ``voice`` and heard by ``recognizer``, as if the coach had just asked
     ``expecting`` (see intents.EXPECTING). Raises person_voice.VoiceUnavailable."""
-    lead = np.zeros(int(LEAD_SILENCE_S * 16_000), dtype=np.int16)
+    lead = np.zeros(int(LEAD_SILENCE_S * TARGET_RATE_HZ), dtype=np.int16)
     source = ArraySource(np.concatenate([lead, render(text, voice)]),
                          tail_silence_s=TAIL_SILENCE_S)
     recognizer.expecting = expecting

@@ -171,8 +171,9 @@ class PocketsphinxEngine:
         self._loop_phones = None
         text, score = _score(self.decoder)
         text = self._without_clipped_word(text)
-        confidence = self._confidence(score) if text else None
-        return self._checked(EngineResult(text, confidence))
+        audio = b"".join(self._audio)
+        confidence = self._confidence(score, audio) if text else None
+        return self._checked(EngineResult(text, confidence), audio)
 
     def _without_clipped_word(self, text: str) -> str:
         words = [seg for seg in self.decoder.seg() or []
@@ -184,7 +185,7 @@ class PocketsphinxEngine:
         shorter = text.rsplit(" ", 1)[0]
         return shorter if self.grammar.parse(shorter) is not None else text
 
-    def _checked(self, result: EngineResult) -> EngineResult:
+    def _checked(self, result: EngineResult, audio: bytes) -> EngineResult:
         """A long result must sound like the free decode; if not, and the free decode is itself
         a command (the grammar search lost its way), the free decode is what was said."""
         check, text = self.transcript_check, result.text
@@ -193,18 +194,18 @@ class PocketsphinxEngine:
         phones = [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
         if len(phones) < check.settings.min_phones:
             return result
-        verdict = check.check(phones, b"".join(self._audio), self._loop_phones)
+        verdict = check.check(phones, audio, self._loop_phones)
         if verdict.agrees:
             return result
         if self.grammar.parse(verdict.heard) is not None:
             return EngineResult(verdict.heard, result.confidence)
         return replace(result, agrees=False)
 
-    def _confidence(self, score: float | None) -> float | None:
+    def _confidence(self, score: float | None, audio: bytes) -> float | None:
         if self.verifier is None or score is None:
             return None
         self.verifier.start_utt()
-        self.verifier.process_raw(b"".join(self._audio), full_utt=True)
+        self.verifier.process_raw(audio, full_utt=True)
         self.verifier.end_utt()
         _, free = _score(self.verifier)
         segments = [seg for seg in self.verifier.seg() or [] if seg.word != "SIL"]

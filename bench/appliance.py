@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import io
 import json
 import os
 import platform
@@ -39,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-import wave
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -147,20 +145,11 @@ def pulse_server() -> Iterator[dict[str, str]]:
         sys.exit("pulseaudio is not installed (apt install pulseaudio libasound2-plugins)")
     runtime = Path(tempfile.mkdtemp(prefix="bench-pulse-"))
     os.chmod(runtime, 0o700)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
-    env.pop("PULSE_SERVER", None)
-    subprocess.run(["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n",
-                    "--use-pid-file=yes", "--load=module-native-protocol-unix",
-                    "--load=module-null-sink sink_name=virt_out",
-                    "--load=module-null-sink sink_name=mic_in", "--load=module-always-sink"],
-                   env=env, check=True, timeout=20)
+    from audio.virtual_devices import start_pulseaudio
+
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}  # for cleanup
     try:
-        for _ in range(100):
-            if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("pulseaudio did not come up")
+        env = start_pulseaudio(runtime, ["virt_out", "mic_in"])
         # A fresh server delivers only a trickle to its first recording stream: warm it up.
         with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run(["parec", "-d", "mic_in.monitor", "--raw"], env=env, timeout=1.5,
@@ -178,14 +167,9 @@ def pulse_server() -> Iterator[dict[str, str]]:
 
 
 def write_wav(path: Path, samples: object) -> Path:
-    import numpy as np
+    from audio import wav
 
-    pcm = (np.clip(np.asarray(samples, dtype=np.float32), -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(pcm.tobytes())
+    wav.write_wav(path, samples, RATE)  # type: ignore[arg-type]
     return path
 
 
@@ -206,15 +190,9 @@ def steady_noise(seconds: float, rng: object) -> object:
 
 def espeak(text: str, voice: str, wpm: int) -> object:
     """espeak-ng's rendering of text, float32 at 16 kHz."""
-    import numpy as np
+    from audio.person_voice import PersonVoice, render
 
-    from audio.resample import resample_all
-
-    out = subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", text],
-                         check=True, capture_output=True).stdout
-    with wave.open(io.BytesIO(out)) as w:
-        rate, raw = w.getframerate(), w.readframes(w.getnframes())
-    return resample_all(np.frombuffer(raw, dtype=np.int16), rate).astype(np.float32) / 32768
+    return render(text, PersonVoice("espeak-ng", voice, wpm)) / 32768.0
 
 
 def gym(seconds: float, rng: Any, dbfs: float = -30.0) -> object:

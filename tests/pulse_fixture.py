@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audio.virtual_devices import start_pulseaudio
+
 SINK = "virt_out"
 """Name of the null sink; its monitor source is SINK + ".monitor"."""
 
@@ -88,19 +90,7 @@ def pulse() -> Iterator[PulseServer]:
     os.chmod(runtime, 0o700)
     saved = {k: os.environ.get(k) for k in ("XDG_RUNTIME_DIR", "PULSE_SOURCE", "PULSE_SINK",
                                             "PULSE_SERVER", "HOME")}
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
-    env.pop("PULSE_SERVER", None)
-    subprocess.run(
-        ["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n", "--use-pid-file=yes",
-         "--load=module-native-protocol-unix", f"--load=module-null-sink sink_name={SINK}",
-         "--load=module-always-sink"],
-        env=env, check=True, timeout=20)
-    for _ in range(100):
-        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
-            break
-        time.sleep(0.05)
-    else:
-        raise RuntimeError("pulseaudio did not come up")
+    env = start_pulseaudio(runtime, [SINK])
     server = PulseServer(runtime, env)
     os.environ.update({"XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime),
                        "PULSE_SOURCE": server.monitor, "PULSE_SINK": SINK})
