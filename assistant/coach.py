@@ -91,6 +91,8 @@ class Progress:
     rest_end: float = 0.0
     rest_left_when_paused: float = 0.0
     next_exercise: str | None = None
+    ended: WorkoutSummary | None = None
+    """The summary taken when the workout finished or was stopped; None while it runs."""
 
 
 class Coach:
@@ -153,7 +155,10 @@ class Coach:
         return self.library[self.plan.exercise]
 
     def summary(self) -> WorkoutSummary:
+        """The workout so far, or as it ended (a stopped workout stays stopped)."""
         p = self.progress
+        if p.ended is not None:
+            return p.ended
         return WorkoutSummary.of(self.plan.exercise, p.sets_done, self.plan.sets, p.reps,
                                  p.shallow, completed=p.sets_done >= self.plan.sets)
 
@@ -544,6 +549,7 @@ class Coach:
         self._enter(State.FINISHED)
         summary = WorkoutSummary.of(self.plan.exercise, self.progress.sets_done, self.plan.sets,
                                     self.progress.reps, self.progress.shallow, completed)
+        self.progress.ended = summary
         self._out.append(SessionEnded(summary))
         self._say(summary.spoken())
         self._say("Say start for another round.")

@@ -53,6 +53,9 @@ LOOP_TICK_S = 0.05
 """Longest the main loop sleeps: the detector's no-readings check and the watchdog need it."""
 SENSOR_RETRY_S = 0.5
 """Pause after a sensor read raised, so a dead bus doesn't spin the CPU."""
+MIC_READY_WAIT_S = 5.0
+"""Longest wait for the microphone's first frames before telling systemd we are ready: a unit
+whose microphone is missing still coaches by the sensor, so it must not hang in start-up."""
 
 
 class SpeakerLike(Protocol):
@@ -102,6 +105,7 @@ class LiveRuntime:
         self._measuring: _Measurement | None = None
         self._session_id: int | None = None
         self._set_no = 0  # the set the last recorded rep belonged to
+        self._hearing = threading.Event()  # the microphone delivered (or gave up)
 
     # ---- the main loop -------------------------------------------------------------------
 
@@ -114,6 +118,9 @@ class LiveRuntime:
         pinger = sd_notify.WatchdogPinger.from_env()
         self._tell_last_session()
         self._handle(PowerOn(), self.clock())
+        if not self._hearing.wait(MIC_READY_WAIT_S):
+            log.warning("no sound from the microphone after %.0f s; starting without it",
+                        MIC_READY_WAIT_S)
         sd_notify.ready()
         try:
             while not self.stop.is_set():
@@ -247,11 +254,13 @@ class LiveRuntime:
     def _listen(self) -> None:
         recognizer = self.devices.recognizer
         for block in self.devices.microphone.blocks():
+            self._hearing.set()
             if self.stop.is_set():
                 break
             decision = recognizer.accept(block)
             if decision is not None and decision.text:
                 self._put("decision", decision)
+        self._hearing.set()
 
     def _put(self, kind: str, item: object) -> None:
         # A stuck main loop must not stall the readers: drop the oldest instead.

@@ -102,8 +102,56 @@ def run_unit(config_path: Path, reps: bool) -> int:
     signal.signal(signal.SIGINT, lambda *_: runtime.stop.set())
     threading.Thread(target=person, args=(trigger, runtime.stop, reps), name="person",
                      daemon=True).start()
+    if every_s := float(os.environ.get("HINGE_BENCH_TRACE_S", "0")):
+        threading.Thread(target=trace_memory, args=(every_s, runtime.stop), name="trace",
+                         daemon=True).start()
     runtime.run()
     return 0
+
+
+def mallinfo_mb() -> dict[str, float]:
+    """glibc's view of the native heap: in use by malloc against held but free."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in (
+            "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+            "uordblks", "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    mb = 1024 * 1024
+    return {"malloc_in_use_mb": round((info.uordblks + info.hblkhd) / mb, 2),
+            "malloc_free_held_mb": round(info.fordblks / mb, 2)}
+
+
+def trace_memory(every_s: float, stop_: threading.Event) -> None:
+    """Every `every_s`: Python allocations grown since the first snapshot, by line, plus the
+    native heap, appended to out/appliance-trace.txt so RSS growth can be attributed."""
+    import gc
+    import tracemalloc
+
+    tracemalloc.start(5)
+    OUT.mkdir(exist_ok=True)
+    baseline = None
+    with (OUT / "appliance-trace.txt").open("w") as out:
+        while not stop_.wait(every_s):
+            gc.collect()
+            snapshot = tracemalloc.take_snapshot().filter_traces(
+                [tracemalloc.Filter(False, tracemalloc.__file__)])
+            traced_mb = tracemalloc.get_traced_memory()[0] / 2**20
+            own_mb = tracemalloc.get_tracemalloc_memory() / 2**20
+            out.write(f"== t={time.monotonic():.0f} traced={traced_mb:.2f} MB "
+                      f"tracemalloc_itself={own_mb:.2f} MB "
+                      f"{mallinfo_mb()} objects={len(gc.get_objects())}\n")
+            if baseline is None:
+                baseline = snapshot
+            else:
+                for stat in snapshot.compare_to(baseline, "traceback")[:8]:
+                    out.write(f"{stat.size_diff / 1024:+.1f} KiB {stat.count_diff:+d} blocks\n")
+                    out.writelines(f"    {line}\n" for line in stat.traceback.format()[-6:])
+            out.flush()
 
 
 def run_bare() -> int:
@@ -590,6 +638,8 @@ def main() -> int:
     parser.add_argument("--idle-s", type=float, default=None,
                         help="seconds of each idle CPU window (60)")
     parser.add_argument("--skip", default="", help="comma list of: startup, idle, soak")
+    parser.add_argument("--trace-memory", type=float, default=0.0, metavar="MINUTES",
+                        help="soak: snapshot the unit's allocations every MINUTES into out/")
     parser.add_argument("--unit", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--reps", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
@@ -608,6 +658,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill too
     try:
         with pulse_server() as env:
+            if args.trace_memory:
+                env = {**env, "HINGE_BENCH_TRACE_S": str(args.trace_memory * 60)}
             try:
                 if "startup" not in skip:
                     report["startup"] = startup(work, env, repeats)

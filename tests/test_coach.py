@@ -164,6 +164,14 @@ def test_stop_during_rest_ends_with_a_summary():
     assert driver.coach.state == State.FINISHED, "no rest timer may survive a stop"
 
 
+def test_a_workout_stopped_in_its_last_set_stays_stopped_in_the_summary():
+    driver = started(sets=1, reps=3)
+    driver.rep(22.0)
+    driver.hear("stop", at=driver.now + 2.0)
+    assert driver.coach.summary().completed is False, "one rep of three is not a completed set"
+    assert driver.coach.summary() == driver.of_type(SessionEnded)[0].summary
+
+
 def test_next_during_a_rep_ends_the_set_and_the_rest_of_that_rep_is_ignored():
     driver = started(sets=2, reps=5)
     driver.rep(22.0)

@@ -127,3 +127,62 @@ def test_a_set_ends_in_the_history_when_rest_starts(tmp_path):
     rows = sqlite3.connect(tmp_path / "history.db").execute(
         "SELECT set_no, ended_at IS NOT NULL FROM sets ORDER BY set_no").fetchall()
     assert rows == [(1, 1), (2, 0)]  # the first set closed when rest began; the second runs
+
+
+class LateMicrophone(ArraySource):
+    """A device that delivers nothing for `delay_s` after opening (the ALSA pulse plugin can
+    take a second), or never when delay_s is None."""
+
+    def __init__(self, delay_s: float | None) -> None:
+        super().__init__(np.zeros(16_000, dtype=np.int16))
+        self.delay_s = delay_s
+        self.first_block_at: float | None = None
+
+    def blocks(self):
+        if self.delay_s is None:
+            while not self._closed:
+                time.sleep(0.05)
+            return
+        time.sleep(self.delay_s)
+        self.first_block_at = time.monotonic()
+        yield from super().blocks()
+
+
+def ready_time(tmp_path, monkeypatch, mic: ArraySource) -> float:
+    """Runs the unit with `mic` until systemd (a real notify socket) hears READY=1."""
+    import socket
+
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(address)
+        sock.settimeout(10.0)
+        monkeypatch.setenv("NOTIFY_SOCKET", address)
+        speaker = Speaker(SpeakerSettings(cache_dir=str(tmp_path / "cues")),
+                          stream_factory=FakeOutputStream, printer=lambda text: None,
+                          supervise=False)
+        devices = Devices(sensor=ReplaySensor(wall_trace(0), time.monotonic, time.sleep),
+                          microphone=mic, recognizer=make_recognizer(), speaker=speaker)
+        live = LiveRuntime(build_coach(Config(), load_default_grammar()), devices,
+                           Calibration(stand_cm=40.0), tmp_path / "calibration.json")
+        thread = threading.Thread(target=live.run)
+        thread.start()
+        try:
+            while sock.recv(4096) != b"READY=1":
+                pass
+            return time.monotonic()
+        finally:
+            live.stop.set()
+            thread.join(timeout=10)
+
+
+def test_systemd_hears_ready_only_once_the_microphone_delivers(tmp_path, monkeypatch):
+    mic = LateMicrophone(delay_s=1.0)
+    ready_at = ready_time(tmp_path, monkeypatch, mic)
+    assert mic.first_block_at is not None and ready_at >= mic.first_block_at
+
+
+def test_a_silent_microphone_does_not_keep_the_unit_from_starting(tmp_path, monkeypatch,
+                                                                   caplog):
+    monkeypatch.setattr("assistant.live.MIC_READY_WAIT_S", 0.5)
+    ready_time(tmp_path, monkeypatch, LateMicrophone(delay_s=None))
+    assert "no sound from the microphone" in caplog.text
