@@ -81,7 +81,7 @@ def build_cue_cache(config: Config, progress: Callable[[int, int, str], None] | 
     speaker = config.speaker
     cache = CueCache(speaker.cache_dir, speaker.voice, speaker.rate_wpm,
                      sample_rate_hz=speaker.player.sample_rate_hz)
-    texts = cue_texts(list(help_lines(load_default_grammar()).values()))
+    texts = cue_texts(list(help_lines(load_default_grammar()).values()), config)
     cache.build(texts, progress=progress)
     return len(texts)
 
@@ -110,7 +110,7 @@ def build_live(config: Config) -> LiveRuntime:
             log.info("cue cache: %d/%d rendered", done, total)
 
     speaker = Speaker(config.speaker, on_speaking=speaking)
-    speaker.build(cue_texts(list(help_lines(grammar).values())), progress=progress)
+    speaker.build(cue_texts(list(help_lines(grammar).values()), config), progress=progress)
     history = None
     try:
         history_path().parent.mkdir(parents=True, exist_ok=True)

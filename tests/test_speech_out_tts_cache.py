@@ -164,3 +164,17 @@ def test_number_words():
     assert [number_words(n) for n in (0, 7, 13, 20, 42, 100, 115)] == [
         "zero", "seven", "thirteen", "twenty", "forty two", "one hundred",
         "one hundred and fifteen"]
+
+
+def test_the_units_own_plan_is_rendered_before_its_first_workout():
+    from assistant.config import Config
+    from assistant.cue_texts import cue_texts
+    from assistant.settings import WorkoutSettings
+
+    plan = Config(workout=WorkoutSettings(exercise="barbell_good_morning", sets=7, reps=13,
+                                          rest_s=45))
+    texts = cue_texts([], plan)
+    assert "Set two of seven. Thirteen reps. Go." in texts
+    assert "Rest forty five seconds." in texts
+    assert "Set seven done." in texts
+    assert "Set two of seven. Thirteen reps. Go." not in cue_texts([]), "default plan: 3 x 10"
