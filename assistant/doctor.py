@@ -27,6 +27,7 @@ import numpy as np
 
 from assistant.config import Config, ConfigError, default_config_path, load_config
 from assistant.paths import calibration_path
+from audio.denoise import DenoiseSettings
 from audio.microphone import MicrophoneSettings, find_input_device
 from audio.recognizer import RecognizerSettings
 from audio.speaker import SpeakerSettings
@@ -99,6 +100,7 @@ def run_checks(config: Config, config_path: Path | None, *,
         ("microphone", lambda: check_microphone(config.microphone)),
         ("speaker", lambda: check_speaker(config.speaker)),
         ("recognizer", lambda: check_recognizer(config.recognizer)),
+        ("noise-suppression", lambda: check_denoise(config.recognizer.denoise)),
         ("sensor", lambda: check_sensor(config.sensor)),
         ("calibration", check_calibration),
     ):
@@ -412,6 +414,24 @@ def check_recognizer(settings: RecognizerSettings) -> Check:
         return Check("recognizer", True, message + "; no English vosk model",
                      f"for better accuracy {get_vosk}", details)
     return Check("recognizer", True, message, details=details)
+
+
+def check_denoise(settings: DenoiseSettings) -> Check:
+    """RNNoise loads and runs; without it commands are much harder to hear in a loud room."""
+    from audio.denoise import INSTALL_HINT, Denoiser, RnnoiseUnavailable, find_library
+
+    name = "noise-suppression"
+    if not settings.enabled:
+        return Check(name, True, "off ([recognizer.denoise] enabled = false)")
+    details = {"library": str(find_library(settings.library) or ""),
+               "noisy_above_dbfs": settings.noisy_above_dbfs}
+    try:
+        Denoiser(settings).process(np.zeros(8000, dtype=np.int16))
+    except RnnoiseUnavailable as exc:
+        return Check(name, True, f"unavailable: {exc}; commands are much harder to hear in a "
+                     "loud room", INSTALL_HINT, details)
+    return Check(name, True, f"RNNoise from {details['library']}, used while the background "
+                 f"is above {settings.noisy_above_dbfs:g} dBFS", details=details)
 
 
 def _how_to_get_vosk(report: str) -> list[str]:

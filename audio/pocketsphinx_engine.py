@@ -186,14 +186,18 @@ class PocketsphinxEngine:
         return shorter if self.grammar.parse(shorter) is not None else text
 
     def _checked(self, result: EngineResult, audio: bytes) -> EngineResult:
-        """A long result must sound like the free decode; if not, and the free decode is itself
-        a command (the grammar search lost its way), the free decode is what was said."""
+        """A long result must sound like the free decodes; if not, and the language-model
+        decode is itself a command (the grammar search lost its way), that is what was said.
+        A short one must sound like the phone loop's hearing, loosely."""
         check, text = self.transcript_check, result.text
         if check is None or not text or GARBAGE_PREFIX in text:
             return result  # nothing to check, or nothing to obey anyway
         phones = [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
         if len(phones) < check.settings.min_phones:
-            return result
+            if self._loop_phones is None:
+                return result
+            verdict = check.check_short(phones, self._loop_phones)
+            return result if verdict.agrees else replace(result, agrees=False)
         verdict = check.check(phones, audio, self._loop_phones)
         if verdict.agrees:
             return result

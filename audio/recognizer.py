@@ -20,6 +20,7 @@ import numpy as np
 
 from intents import Intent
 
+from .denoise import Denoiser, DenoiseSettings, RnnoiseUnavailable
 from .endpoint import FRAME_S, FRAME_SAMPLES, Endpointer, EndpointSettings
 from .models import find_vosk_model
 from .pocketsphinx_engine import EngineResult, PocketsphinxSettings
@@ -60,6 +61,8 @@ class Decision:
     """Audio time of the end of the last voiced frame; time_s - speech_end_s is the latency."""
     early: bool = False
     """Decided from a partial result (stop, pause) before the full hangover."""
+    denoised: bool = False
+    """Decoded from the noise-suppressed stream (the room was loud)."""
 
     def to_json(self) -> dict[str, object]:
         """The listen --json fields, without the file name."""
@@ -81,6 +84,8 @@ class RecognizerSettings:
     """Silence (seconds) after a partial "stop"/"pause" before acting on it."""
     endpoint: EndpointSettings = field(default_factory=EndpointSettings)
     """Speech start/end detection."""
+    denoise: DenoiseSettings = field(default_factory=DenoiseSettings)
+    """Noise suppression in a loud room."""
     rejection: RejectionSettings = field(default_factory=RejectionSettings)
     """Confidence floors and the muted rule."""
     pocketsphinx: PocketsphinxSettings = field(default_factory=PocketsphinxSettings)
@@ -99,14 +104,19 @@ class Recognizer:
     """
 
     def __init__(self, engine: Engine, grammar: Parser,
-                 settings: RecognizerSettings | None = None) -> None:
+                 settings: RecognizerSettings | None = None,
+                 denoiser: Denoiser | None = None) -> None:
         self.engine = engine
         self.grammar = grammar
         self.settings = settings or RecognizerSettings()
         self.endpointer = Endpointer(self.settings.endpoint)
+        self.denoiser = denoiser
+        """None: the raw stream is always decoded."""
         self.muted = False
         self.expecting: str | None = None
-        self._pending = np.zeros(0, dtype=np.int16)
+        self._streams = 1 if denoiser is None else 2  # raw, then denoised
+        self._pending = np.zeros((self._streams, 0), dtype=np.int16)
+        self._denoised = False  # this segment is heard in the denoised stream
         self._frames = 0
         self._speech_end_s = 0.0
         self._since_partial = 0
@@ -121,7 +131,9 @@ class Recognizer:
         if self.endpointer.in_speech:
             self.engine.end()
         self.endpointer.reset()
-        self._pending = np.zeros(0, dtype=np.int16)
+        if self.denoiser is not None:
+            self.denoiser.forget_level()
+        self._pending = np.zeros((self._streams, 0), dtype=np.int16)
 
     def accept(self, pcm16: bytes | np.ndarray) -> Decision | None:
         """Feed 16 kHz mono int16 audio; returns the first Decision completed in it, if any.
@@ -130,26 +142,33 @@ class Recognizer:
         """
         samples = (np.frombuffer(pcm16, dtype=np.int16) if isinstance(pcm16, bytes | bytearray)
                    else np.asarray(pcm16, dtype=np.int16).reshape(-1))
-        data = np.concatenate([self._pending, samples]) if len(self._pending) else samples
-        n = len(data) // FRAME_SAMPLES
-        self._pending = data[n * FRAME_SAMPLES:].copy()
+        streams = (samples[None, :] if self.denoiser is None
+                   else np.stack(self.denoiser.process(samples)[::-1]))
+        data = np.concatenate([self._pending, streams], axis=1)
+        n = data.shape[1] // FRAME_SAMPLES
+        self._pending = data[:, n * FRAME_SAMPLES:].copy()
         decision = None
         for i in range(n):
-            found = self._frame(data[i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES])
+            found = self._frame(data[:, i * FRAME_SAMPLES:(i + 1) * FRAME_SAMPLES])
             decision = decision or found
         return decision
 
     def final(self) -> Decision | None:
         """End of stream: decide the segment in progress, if any."""
-        if len(self._pending):
-            rest, self._pending = self._pending, np.zeros(0, dtype=np.int16)
-            pad = np.zeros(FRAME_SAMPLES - len(rest), dtype=np.int16)
-            decision = self._frame(np.concatenate([rest, pad]))
+        if self._pending.shape[1]:
+            rest = self._pending
+            self._pending = np.zeros((self._streams, 0), dtype=np.int16)
+            pad = np.zeros((self._streams, FRAME_SAMPLES - rest.shape[1]), dtype=np.int16)
+            decision = self._frame(np.concatenate([rest, pad], axis=1))
             if decision:
                 return decision
         return self._finish(early=False) if self.endpointer.in_speech else None
 
-    def _frame(self, frame: np.ndarray) -> Decision | None:
+    def _frame(self, streams: np.ndarray) -> Decision | None:
+        """One 20 ms frame of each stream (raw, and denoised if there is a denoiser)."""
+        if not self.endpointer.in_speech:  # a segment is heard in one stream only
+            self._denoised = self.denoiser is not None and self.denoiser.noisy
+        frame = streams[-1] if self._denoised else streams[0]
         self._frames += 1
         ep = self.endpointer
         was_in_speech = ep.in_speech
@@ -193,7 +212,7 @@ class Recognizer:
             intent = judge(result.text, result.confidence, self.grammar, s,
                            muted=self.muted, expecting=self.expecting)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
-                        self.time_s, self._speech_end_s, early)
+                        self.time_s, self._speech_end_s, early, self._denoised)
 
 
 def make_recognizer(settings: RecognizerSettings | None = None,
@@ -221,4 +240,14 @@ def make_recognizer(settings: RecognizerSettings | None = None,
     else:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
     log.info("recogniser: %s", engine.name)
-    return Recognizer(engine, grammar, settings)
+    return Recognizer(engine, grammar, settings, _denoiser(settings.denoise))
+
+
+def _denoiser(settings: DenoiseSettings) -> Denoiser | None:
+    if not settings.enabled:
+        return None
+    try:
+        return Denoiser(settings)
+    except RnnoiseUnavailable as exc:
+        log.warning("no noise suppression, commands are harder to hear in a loud room: %s", exc)
+        return None

@@ -244,9 +244,9 @@ def espeak(text: str, voice: str, wpm: int) -> object:
 
 
 def gym(seconds: float, rng: Any, dbfs: float = -30.0) -> object:
-    """bench/voice.py's gym noise (music-ish chords, babble, metal clanks) at ``dbfs`` RMS
+    """audio/gym_noise.py's gym noise (music-ish chords, babble, metal clanks) at ``dbfs`` RMS
     (-30 dBFS is music on loud)."""
-    from voice import gym_noise  # bench/ is this script's first path entry
+    from audio.gym_noise import gym_noise
 
     return at_rms(gym_noise(seconds, rng), dbfs)
 

@@ -22,6 +22,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from audio.denoise import DenoiseSettings  # noqa: E402
+from audio.gym_noise import gym_noise, with_noise  # noqa: E402
 from audio.microphone import ArraySource, WavSource  # noqa: E402
 from audio.models import find_vosk_model  # noqa: E402
 from audio.person_voice import PEOPLE, PersonVoice, render  # noqa: E402
@@ -61,42 +63,15 @@ def speak(text: str, voice: PersonVoice) -> np.ndarray:
     return render(text, voice).astype(np.float32) / 32768
 
 
-def gym_noise(seconds: float, rng: np.random.Generator) -> np.ndarray:
-    """Harmonic music-ish chords + babble-like modulated noise + metal clanks."""
-    n = int(seconds * RATE)
-    t = np.arange(n) / RATE
-    music = np.zeros(n, np.float32)
-    for k, f0 in enumerate(rng.choice([110, 147, 165, 196, 220], 3)):
-        beat = 0.5 + 0.5 * (np.sin(2 * np.pi * 2.0 * t + k) > 0)
-        for h in range(1, 6):
-            music += beat * np.sin(2 * np.pi * f0 * h * t) / h
-    babble = np.convolve(rng.normal(size=n), np.ones(8) / 8, "same")
-    babble *= 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t + rng.uniform(0, 6)) ** 2
-    clanks = np.zeros(n, np.float32)
-    for _ in range(max(1, int(seconds))):
-        i = rng.integers(0, max(1, n - 4000))
-        clanks[i:i + 4000] += np.sin(2 * np.pi * 2500 * t[:4000]) * np.exp(-t[:4000] * 40) * 3
-    mix = music / np.std(music) + babble / np.std(babble) + clanks
-    return (mix / np.max(np.abs(mix)) * 0.5).astype(np.float32)
-
-
-def with_noise(speech: np.ndarray, snr_db: float | None, rng: np.random.Generator) -> np.ndarray:
-    gap = np.zeros(int(0.6 * RATE), np.float32)
-    x = np.concatenate([gap, speech, gap, gap])
-    if snr_db is not None:
-        noise = gym_noise(len(x) / RATE + 0.01, rng)[:len(x)]  # whole samples, never short
-        p_s = np.mean(speech ** 2)
-        noise *= np.sqrt(p_s / (np.mean(noise ** 2) * 10 ** (snr_db / 10)))
-        x = x + noise
-    return (np.clip(x, -1, 1) * 32767).astype(np.int16)
-
-
 def settings_for(name: str) -> RecognizerSettings:
-    """An engine by name; "pocketsphinx-no-check" is pocketsphinx without the transcript
-    check, the obvious alternative the check is measured against."""
+    """An engine by name. The obvious alternatives each lever is measured against:
+    "pocketsphinx-no-check" is pocketsphinx without the transcript check,
+    "pocketsphinx-no-denoise" without noise suppression."""
     if name == "pocketsphinx-no-check":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(enabled=False))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
+    if name == "pocketsphinx-no-denoise":
+        return RecognizerSettings(engine="pocketsphinx", denoise=DenoiseSettings(enabled=False))
     return RecognizerSettings(engine=name)
 
 
@@ -156,7 +131,7 @@ def corpus(quick: bool) -> list[tuple[str, str | None, np.ndarray]]:
         if path.parent.name not in command_clips:
             items.append(("fa_words_human", None, next(iter([np.concatenate(
                 list(WavSource(path, tail_silence_s=0.6).blocks()))]))))
-    for _ in range(4 if quick else 10):
+    for _ in range(4 if quick else 40):
         items.append(("fa_noise", None, (gym_noise(5.0, rng) * 32767).astype(np.int16)))
     return items
 

@@ -126,6 +126,8 @@ install_venv() {
     [[ -n $extras ]] && spec="${spec}[${extras}]"
     log "pip install $spec"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "$spec"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        -r "$REPO/requirements-nodeps.txt"
     "$VENV/bin/python" -m compileall -q "$VENV/lib" >/dev/null || true # service can't write .pyc
     [[ -r $REPO/docs/appliance.md ]] && install -m 0644 "$REPO/docs/appliance.md" "$PREFIX/docs/"
     return 0

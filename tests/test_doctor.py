@@ -75,7 +75,7 @@ def test_no_devices_json_is_one_document_explaining_each_part(tmp_path: Path) ->
     skip_if_sound_card(checks)
     assert done.returncode == 1 and report["ok"] is False
     assert list(checks) == ["config", "microphone", "speaker", "tts", "cue-cache",
-                            "recognizer", "sensor", "calibration"]
+                            "recognizer", "noise-suppression", "sensor", "calibration"]
     for name in ("microphone", "speaker", "sensor"):
         assert checks[name]["ok"] is False, checks[name]
         assert checks[name]["fix"], f"{name} is broken without a fix-it hint"

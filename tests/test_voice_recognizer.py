@@ -134,6 +134,9 @@ def test_phone_mismatch_is_edit_distance_over_the_command():
     assert phone_mismatch(["S", "T", "AA", "P"], ["T", "AA", "P"]) == 0.25
     assert phone_mismatch(["S", "T"], ["AH", "B", "AW", "T", "M", "IY"]) == 2.5
     assert phone_mismatch([], ["AH"]) == 1
+    # A vowel heard as another vowel, a stop as another stop: half a mistake each.
+    assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AO", "B"]) == 0.25
+    assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AA", "M"]) == 0.25
 
 
 @needs_flite
