@@ -55,6 +55,13 @@ class DenoiseSettings:
     speech_probability: float = 0.3
     """RNNoise frames with a speech probability below this count as background."""
 
+    def validate(self) -> None:
+        """Raise ValueError for settings that cannot work."""
+        if self.noise_time_s <= 0:
+            raise ValueError(f"noise_time_s = {self.noise_time_s}: must be above 0")
+        if not 0 <= self.speech_probability <= 1:
+            raise ValueError(f"speech_probability = {self.speech_probability}: must be 0 to 1")
+
 
 class RnnoiseUnavailable(RuntimeError):
     """librnnoise could not be found or loaded."""

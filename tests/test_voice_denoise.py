@@ -103,3 +103,12 @@ def test_loud_gym_noise_alone_is_never_a_command(with_denoise):
              for d in decide(with_denoise, (gym_noise(5.0, rng) * 32767).astype(np.int16))
              if d.intent]
     assert heard == []
+
+
+def test_a_config_that_cannot_work_is_refused_with_the_reason(tmp_path):
+    from assistant.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text("[recognizer.denoise]\nnoise_time_s = 0\n")
+    with pytest.raises(ConfigError, match="noise_time_s = 0.*must be above 0"):
+        load_config(path)
