@@ -160,9 +160,10 @@ class LiveRuntime:
 
     def _on_decision(self, decision: Decision, now: float) -> None:
         intent = decision.intent
-        log.info("heard %r -> %s %s (confidence %s)", decision.text,
-                 intent.name if intent else "nothing", dict(intent.slots) if intent else "",
-                 decision.confidence)
+        log.info("heard %r -> %s (confidence %s%s)", decision.text,
+                 f"{intent.name} {dict(intent.slots)}" if intent else
+                 f"nothing: {decision.rejected}", decision.confidence,
+                 ", denoised" if decision.denoised else "")
         if intent is not None:
             self._handle(Heard(intent), now)
 

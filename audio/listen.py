@@ -82,9 +82,11 @@ def listen(source: AudioSource, recognizer: Recognizer,
         decision = recognizer.accept(np.asarray(block))
         if decision is not None:
             intent = decision.intent
-            what = f"{intent.name} {intent.slots or ''}".strip() if intent else "(rejected)"
+            what = (f"{intent.name} {intent.slots or ''}".strip() if intent else
+                    f"(rejected: {decision.rejected or 'nothing heard'})")
             conf = "-" if decision.confidence is None else f"{decision.confidence:.2f}"
             emit(f"{decision.time_s:8.2f}s  {decision.text!r:40} -> {what}  conf {conf}"
-                 f"  +{decision.time_s - decision.speech_end_s:.2f}s")
+                 f"  +{decision.time_s - decision.speech_end_s:.2f}s"
+                 f"{'  denoised' if decision.denoised else ''}")
         if max_s is not None and recognizer.time_s >= max_s:
             break

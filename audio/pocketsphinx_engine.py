@@ -27,6 +27,11 @@ from .transcript_check import TranscriptCheck, TranscriptCheckSettings
 
 NAME = "pocketsphinx"
 _LOG_BASE = math.log(1.0001)  # pocketsphinx scores are in log base 1.0001
+DITHER_SEED = 1
+"""pocketsphinx's dither is random unless seeded: the same audio must decode the same way
+(measured: flite's "stop" heard as "jump" in 2 of 10 unseeded runs)."""
+FRAME_SAMPLES = 160
+"""pocketsphinx frames are 10 ms: 160 samples at 16 kHz."""
 _NOT_PHONES = frozenset({"+NSN+", "+SPN+", "(NULL)"})  # phone-loop fillers, not phones
 
 
@@ -105,7 +110,8 @@ class PocketsphinxEngine:
         model = Path(s.model_dir or Path(pocketsphinx.get_model_path()) / "en-us" / "en-us")
         self.decoder = pocketsphinx.Decoder(hmm=str(model), lm=None, loglevel="FATAL",
                                             beam=s.beam, pbeam=s.beam, wbeam=s.word_beam,
-                                            silprob=s.silence_prob, dither=True)
+                                            silprob=s.silence_prob, dither=True,
+                                            seed=DITHER_SEED)
         cmu = parse_dictionary(bundled_dictionary_path().read_text(encoding="utf-8"))
         words = dict(pocketsphinx_dictionary_additions(grammar))
         # A garbage word may be a grammar word ("left", "up") as long as it is not a whole
@@ -165,22 +171,30 @@ class PocketsphinxEngine:
         hyp = self.decoder.hyp()
         return hyp.hypstr if hyp else ""
 
-    def end(self) -> EngineResult:
-        """Finish the segment: words, a 0-1 confidence, agreement with a free decode."""
+    def end(self, trailing_silence_s: float = 0.0) -> EngineResult:
+        """Finish the segment (whose last ``trailing_silence_s`` the endpointer found silent):
+        words, a 0-1 confidence, agreement with a free decode."""
         self.decoder.end_utt()
         self._loop_phones = None
         text, score = _score(self.decoder)
-        text = self._without_clipped_word(text)
         audio = b"".join(self._audio)
+        speech_frames = len(audio) // (2 * FRAME_SAMPLES) - round(trailing_silence_s * 100)
+        text = self._without_invented_word(text, speech_frames)
         confidence = self._confidence(score, audio) if text else None
         return self._checked(EngineResult(text, confidence), audio)
 
-    def _without_clipped_word(self, text: str) -> str:
+    def _without_invented_word(self, text: str, speech_frames: int) -> str:
+        """Drop a last word the search made out of the closing pause, if the rest parses:
+        one lying mostly where the endpointer heard silence ("stop for"), or one too short to
+        be a word ("turn it up a")."""
         words = [seg for seg in self.decoder.seg() or []
                  if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
         if len(words) < 2 or self.grammar.parse(text) is not None:
             return text
-        if words[-1].end_frame - words[-1].start_frame + 1 > self.settings.max_clipped_frames:
+        last = words[-1]
+        in_silence = last.end_frame - speech_frames > speech_frames - last.start_frame
+        if not in_silence and last.end_frame - last.start_frame + 1 > \
+                self.settings.max_clipped_frames:
             return text
         shorter = text.rsplit(" ", 1)[0]
         return shorter if self.grammar.parse(shorter) is not None else text

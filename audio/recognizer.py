@@ -40,7 +40,7 @@ class Engine(Protocol):
     def begin(self) -> None: ...
     def feed(self, pcm: bytes) -> None: ...
     def partial(self) -> str: ...
-    def end(self) -> EngineResult: ...
+    def end(self, trailing_silence_s: float = 0.0) -> EngineResult: ...
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class Decision:
     """Decided from a partial result (stop, pause) before the full hangover."""
     denoised: bool = False
     """Decoded from the noise-suppressed stream (the room was loud)."""
+    rejected: str = ""
+    """Why the words are not obeyed ("" when they are, or when nothing was heard)."""
 
     def to_json(self) -> dict[str, object]:
         """The listen --json fields, without the file name."""
@@ -203,16 +205,19 @@ class Recognizer:
 
     def _finish(self, early: bool) -> Decision:
         ep = self.endpointer
-        result = self.engine.end()
+        result = self.engine.end(trailing_silence_s=ep.silence_s)
         voiced_s = ep.speech_frames * FRAME_S
         ep.reset()
         s = self.settings.rejection
-        intent = None
-        if voiced_s >= s.min_speech_s and result.agrees:
-            intent = judge(result.text, result.confidence, self.grammar, s,
-                           muted=self.muted, expecting=self.expecting)
+        if voiced_s < s.min_speech_s:
+            intent, why = None, f"only {voiced_s:.2f} s of speech"
+        elif not result.agrees:
+            intent, why = None, "did not sound like that to a free decode"
+        else:
+            intent, why = judge(result.text, result.confidence, self.grammar, s,
+                                muted=self.muted, expecting=self.expecting)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
-                        self.time_s, self._speech_end_s, early, self._denoised)
+                        self.time_s, self._speech_end_s, early, self._denoised, why)
 
 
 def make_recognizer(settings: RecognizerSettings | None = None,

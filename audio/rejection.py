@@ -85,16 +85,19 @@ def judge(
     *,
     muted: bool = False,
     expecting: str | None = None,
-) -> Intent | None:
-    """The command in ``text`` if every lever lets it through, else None."""
-    if not text or is_garbage(text):
-        return None
+) -> tuple[Intent | None, str]:
+    """(the command in ``text``, "") if every lever lets it through, else (None, why not);
+    (None, "") when there are no words."""
+    if not text:
+        return None, ""
+    if is_garbage(text):
+        return None, "not a command"
     intent = grammar.parse(text, expecting=expecting)
     if intent is None:
-        return None
+        return None, "not a command"
     floor = settings.muted_min_confidence if muted else settings.min_confidence
     if confidence is not None and confidence < floor:
-        return None
+        return None, f"confidence {confidence:.2f} under {floor:g}"
     if muted and intent.name not in MUTED_INTENTS:
-        return None
-    return Intent(intent.name, dict(intent.slots), confidence, intent.text)
+        return None, "the unit was speaking: only stop and pause are obeyed then"
+    return Intent(intent.name, dict(intent.slots), confidence, intent.text), ""

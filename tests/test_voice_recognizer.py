@@ -143,7 +143,9 @@ def test_phone_mismatch_is_edit_distance_over_the_command():
 def test_muted_only_stop_and_pause_pass(rec):
     rec.muted = True
     try:
-        assert all(d.intent is None for d in decide(rec, say("how many left")))
+        heard = decide(rec, say("how many left"))
+        assert all(d.intent is None for d in heard)
+        assert any("only stop and pause" in d.rejected for d in heard), heard  # logged why
         assert [d.intent.name for d in decide(rec, say("stop")) if d.intent] == ["stop"]
     finally:
         rec.muted = False
