@@ -134,7 +134,7 @@ class Recognizer:
             self.engine.end()
         self.endpointer.reset()
         if self.denoiser is not None:
-            self.denoiser.forget_level()
+            self.denoiser.reset()
         self._pending = np.zeros((self._streams, 0), dtype=np.int16)
 
     def accept(self, pcm16: bytes | np.ndarray) -> Decision | None:

@@ -112,3 +112,12 @@ def test_a_config_that_cannot_work_is_refused_with_the_reason(tmp_path):
     path.write_text("[recognizer.denoise]\nnoise_time_s = 0\n")
     with pytest.raises(ConfigError, match="noise_time_s = 0.*must be above 0"):
         load_config(path)
+
+
+def test_nothing_of_a_stream_comes_out_after_a_reset():
+    denoiser = Denoiser()
+    denoiser.process((gym_noise(1.0, np.random.default_rng(6)) * 32767).astype(np.int16))
+    denoiser.reset()
+    denoised, raw = denoiser.process(np.zeros(16_000, np.int16))
+    assert not raw.any() and not denoised.any(), "the old clip's tail leaked into the new one"
+    assert not denoiser.noisy
