@@ -37,6 +37,7 @@ from assistant.actions import (
 )
 from assistant.coach import Coach, State
 from assistant.events import DistanceMeasured, Event, Heard, LastSession, PowerOn, TimerFired
+from assistant.heap import release_free_memory
 from assistant.history import History, spoken_last_time
 from assistant.records import action_record
 from audio.microphone import AudioSource
@@ -209,6 +210,7 @@ class LiveRuntime:
             case SessionEnded(summary=summary):
                 self._end_session("completed" if summary.completed else "stopped")
                 self._tell_last_session()
+                release_free_memory()  # a quiet moment; see assistant/heap.py
         record = action_record(action, now)
         if record is not None:
             log.info("%s", " ".join(f"{k}={v}" for k, v in record.items()))
