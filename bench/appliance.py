@@ -361,6 +361,15 @@ stall_timeout_s = 10.0
     return path
 
 
+def unit_environment() -> dict[str, str]:
+    """The Environment= lines of systemd/hinge-coach.service (but HOME): the unit's process
+    runs as systemd would run it (e.g. MALLOC_ARENA_MAX)."""
+    lines = (ROOT / "systemd/hinge-coach.service").read_text().splitlines()
+    pairs = (line.removeprefix("Environment=").split("=", 1) for line in lines
+             if line.startswith("Environment="))
+    return {key: value for key, value in pairs if key != "HOME"}
+
+
 def launch(mode: str, work: Path, env: dict[str, str], reps: bool = False,
            workout: str = 'exercise = "hip_hinge"') -> Child:
     from hardware.calibration import Calibration, save_calibration
@@ -371,7 +380,8 @@ def launch(mode: str, work: Path, env: dict[str, str], reps: bool = False,
                      Calibration(stand_cm=STAND_CM, tap_cm=14.0, touch_cm=TOUCH_CM))
     notes = Notifications(work / f"{run_id}.sock")
     args = ["--bare"] if mode == "bare" else ["--unit", str(unit_config(work, mode, workout))]
-    child_env = {**env, "NOTIFY_SOCKET": str(notes.path), "STATE_DIRECTORY": str(state),
+    child_env = {**env, **unit_environment(),
+                 "NOTIFY_SOCKET": str(notes.path), "STATE_DIRECTORY": str(state),
                  "WATCHDOG_USEC": str(WATCHDOG_USEC), "GPIOZERO_PIN_FACTORY": "mock"}
     log = work / f"{run_id}.log"
     with log.open("wb") as out:
