@@ -8,20 +8,21 @@ but held bytes grew 18 -> 29 MB over 90 minutes and RSS with them. ``malloc_trim
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import logging
+import functools
+from collections.abc import Callable
 
-log = logging.getLogger(__name__)
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library already loaded in this process
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def release_free_memory() -> bool:
     """Ask glibc to return freed heap memory to the system; False where there is no glibc."""
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):
-        trim = None
-    if trim is None:
-        return False
-    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return bool(trim(0))
+    trim = _malloc_trim()
+    return trim is not None and bool(trim(0))
