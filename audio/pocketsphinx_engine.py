@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pocketsphinx
 
-from intents import Grammar
+from intents import EXPECTING, Grammar
 from intents.pronounce import (
     bundled_dictionary_path,
     parse_dictionary,
@@ -32,6 +32,7 @@ DITHER_SEED = 1
 (measured: flite's "stop" heard as "jump" in 2 of 10 unseeded runs)."""
 FRAME_SAMPLES = 160
 """pocketsphinx frames are 10 ms: 160 samples at 16 kHz."""
+DISAGREES = "did not sound like that to a free decode"
 _NOT_PHONES = frozenset({"+NSN+", "+SPN+", "(NULL)"})  # phone-loop fillers, not phones
 
 
@@ -66,6 +67,12 @@ class PocketsphinxSettings:
     """A last word this short (10 ms frames) that keeps a sentence from parsing is dropped:
     the search made it out of the closing pause ("turn it up a": "a" in 50 ms, "stop the": "the"
     in 80 ms; a spoken "the" takes 100 ms or more)."""
+    max_frames_per_phone: float = 40
+    """A word lasting longer than this many 10 ms frames per phone (and than
+    min_stretched_word_s) is noise the search stretched a word over (gym noise held as
+    "advice" for 2.6 s); the slowest spoken word measured took 32."""
+    min_stretched_word_s: float = 1.2
+    """No word shorter than this (seconds) counts as stretched: a drawn-out "nooo" is a word."""
     silence_prob: float = 0.1
     """Probability of silence between words (pocketsphinx -silprob, its default 0.005): higher
     keeps the decoder from inventing a trailing word ("resume the") out of the closing pause."""
@@ -81,9 +88,9 @@ class EngineResult:
     """Words, garbage words included (gb_...)."""
     confidence: float | None
     """0-1, None if the engine gives none."""
-    agrees: bool = True
-    """False if a check against a free decode says this was not the command (see
-    transcript_check); such a result is never obeyed."""
+    doubt: str = ""
+    """Why this was not the command although the grammar says so ("did not sound like that to
+    a free decode"); "" if nothing speaks against it. A doubted result is never obeyed."""
 
 
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
@@ -171,9 +178,10 @@ class PocketsphinxEngine:
         hyp = self.decoder.hyp()
         return hyp.hypstr if hyp else ""
 
-    def end(self, trailing_silence_s: float = 0.0) -> EngineResult:
-        """Finish the segment (whose last ``trailing_silence_s`` the endpointer found silent):
-        words, a 0-1 confidence, agreement with a free decode."""
+    def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
+        """Finish the segment (whose last ``trailing_silence_s`` the endpointer found silent,
+        heard through noise suppression if ``loud``): words, a 0-1 confidence, agreement with
+        a free decode."""
         self.decoder.end_utt()
         self._loop_phones = None
         text, score = _score(self.decoder)
@@ -181,7 +189,9 @@ class PocketsphinxEngine:
         speech_frames = len(audio) // (2 * FRAME_SAMPLES) - round(trailing_silence_s * 100)
         text = self._without_invented_word(text, speech_frames)
         confidence = self._confidence(score, audio) if text else None
-        return self._checked(EngineResult(text, confidence), audio)
+        if stretched := self._stretched_word():
+            return EngineResult(text, confidence, doubt=stretched)
+        return self._checked(EngineResult(text, confidence), audio, loud)
 
     def _without_invented_word(self, text: str, speech_frames: int) -> str:
         """Drop a last word the search made out of the closing pause, if the rest parses:
@@ -199,25 +209,65 @@ class PocketsphinxEngine:
         shorter = text.rsplit(" ", 1)[0]
         return shorter if self.grammar.parse(shorter) is not None else text
 
-    def _checked(self, result: EngineResult, audio: bytes) -> EngineResult:
+    def _stretched_word(self) -> str:
+        """Why the best path is noise, not speech: a word held far longer than anyone says it."""
+        for seg in self.decoder.seg() or []:
+            phones = (self.decoder.lookup_word(seg.word) or "").split()
+            frames = seg.end_frame - seg.start_frame + 1
+            limit = max(self.settings.max_frames_per_phone * len(phones),
+                        100 * self.settings.min_stretched_word_s)
+            if phones and not seg.word.startswith(("<", "[", "+")) and frames > limit:
+                word = seg.word.split("(")[0].removeprefix(GARBAGE_PREFIX)
+                return f'"{word}" stretched over {frames / 100:.1f} s'
+        return ""
+
+    def _checked(self, result: EngineResult, audio: bytes, loud: bool) -> EngineResult:
         """A long result must sound like the free decodes; if not, and the language-model
         decode is itself a command (the grammar search lost its way), that is what was said.
         A short one must sound like the phone loop's hearing, loosely."""
         check, text = self.transcript_check, result.text
-        if check is None or not text or GARBAGE_PREFIX in text:
-            return result  # nothing to check, or nothing to obey anyway
-        phones = [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
+        if check is None or not text:
+            return result
+        if GARBAGE_PREFIX in text or not self._is_sentence(text):
+            # In a loud room the free decode hears short words in what noise suppression
+            # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
+            return result if loud else self._rescued(result, audio)
+        phones = self._phones(text)
         if len(phones) < check.settings.min_phones:
             if self._loop_phones is None:
                 return result
             verdict = check.check_short(phones, self._loop_phones)
-            return result if verdict.agrees else replace(result, agrees=False)
+            return result if verdict.agrees else replace(result, doubt=DISAGREES)
         verdict = check.check(phones, audio, self._loop_phones)
         if verdict.agrees:
             return result
         if self.grammar.parse(verdict.heard) is not None:
             return EngineResult(verdict.heard, result.confidence)
-        return replace(result, agrees=False)
+        return replace(result, doubt=DISAGREES)
+
+    def _rescued(self, result: EngineResult, audio: bytes) -> EngineResult:
+        """A short segment the grammar made no command of (a garbage word, a fragment) is
+        what the free decode heard, if that is a short command the phone loop agrees with."""
+        check = self.transcript_check
+        assert check is not None
+        seconds = len(audio) / (2 * FRAME_SAMPLES * 100)
+        if seconds > check.settings.rescue_max_s or self._loop_phones is None:
+            return result
+        heard = check.hear(audio)
+        if self.grammar.parse(heard) is None:
+            return result
+        phones = self._phones(heard)
+        if len(phones) >= check.settings.min_phones or \
+                not check.check_short(phones, self._loop_phones).agrees:
+            return result
+        return EngineResult(heard, result.confidence)
+
+    def _is_sentence(self, text: str) -> bool:
+        """A command, or an answer to some question ("twelve" when asked how many reps)."""
+        return any(self.grammar.parse(text, expecting=q) is not None for q in (None, *EXPECTING))
+
+    def _phones(self, text: str) -> list[str]:
+        return [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
 
     def _confidence(self, score: float | None, audio: bytes) -> float | None:
         if self.verifier is None or score is None:

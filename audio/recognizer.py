@@ -40,7 +40,9 @@ class Engine(Protocol):
     def begin(self) -> None: ...
     def feed(self, pcm: bytes) -> None: ...
     def partial(self) -> str: ...
-    def end(self, trailing_silence_s: float = 0.0) -> EngineResult: ...
+    def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
+        """Finish the segment, whose last ``trailing_silence_s`` were silent; ``loud``: it
+        was heard through noise suppression."""
 
 
 @dataclass(frozen=True)
@@ -205,14 +207,14 @@ class Recognizer:
 
     def _finish(self, early: bool) -> Decision:
         ep = self.endpointer
-        result = self.engine.end(trailing_silence_s=ep.silence_s)
+        result = self.engine.end(trailing_silence_s=ep.silence_s, loud=self._denoised)
         voiced_s = ep.speech_frames * FRAME_S
         ep.reset()
         s = self.settings.rejection
         if voiced_s < s.min_speech_s:
             intent, why = None, f"only {voiced_s:.2f} s of speech"
-        elif not result.agrees:
-            intent, why = None, "did not sound like that to a free decode"
+        elif result.doubt:
+            intent, why = None, result.doubt
         else:
             intent, why = judge(result.text, result.confidence, self.grammar, s,
                                 muted=self.muted, expecting=self.expecting)

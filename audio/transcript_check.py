@@ -50,6 +50,10 @@ class TranscriptCheckSettings:
     """Beam of the free decode; narrower is faster."""
     max_hmms_per_frame: int = 3000
     """Cap on active HMMs per frame in the free decode (pocketsphinx -maxhmmpf): bounds its CPU."""
+    rescue_max_s: float = 2.0
+    """A segment at most this long (seconds) that the grammar did not make a command of is
+    decoded freely too, and that hearing is obeyed if it is a command: the language model knows
+    people say "yes" more often than "use" or "did". 0 turns this off."""
 
 
 @dataclass(frozen=True)
@@ -100,15 +104,19 @@ class TranscriptCheck:
         loop = None if loop_phones is None else phone_mismatch(phones, loop_phones)
         if loop is not None and loop <= self.settings.sure_match:
             return Verdict("", loop, True)
-        self.decoder.start_utt()
-        self.decoder.process_raw(pcm, full_utt=True)
-        self.decoder.end_utt()
-        hyp = self.decoder.hyp()
-        heard = hyp.hypstr if hyp else ""
+        heard = self.hear(pcm)
         mismatch = phone_mismatch(phones, self.phones(heard))
         if loop is not None:
             mismatch = (mismatch + loop) / 2
         return Verdict(heard, mismatch, mismatch <= self.settings.max_mismatch)
+
+    def hear(self, pcm: bytes) -> str:
+        """What the free decoder hears in ``pcm`` (16 kHz int16)."""
+        self.decoder.start_utt()
+        self.decoder.process_raw(pcm, full_utt=True)
+        self.decoder.end_utt()
+        hyp = self.decoder.hyp()
+        return hyp.hypstr if hyp else ""
 
     def check_short(self, phones: list[str], loop_phones: list[str]) -> Verdict:
         """A command too short for the language model, against the phone loop's hearing."""

@@ -61,7 +61,7 @@ class VoskEngine:
         """Best words so far in this segment."""
         return json.loads(self.recognizer.PartialResult()).get("partial", "")
 
-    def end(self, trailing_silence_s: float = 0.0) -> EngineResult:
+    def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
         """Finish the segment: words and the lowest word confidence (vosk's own word
         timings keep it from inventing words in the closing pause)."""
         pieces = [*self._done, json.loads(self.recognizer.FinalResult())]
