@@ -79,6 +79,15 @@ class PocketsphinxSettings:
     transcript_check: TranscriptCheckSettings = field(default_factory=TranscriptCheckSettings)
     """Long commands must sound like what a free language-model decode heard."""
 
+    def validate(self) -> None:
+        """Raise ValueError for settings that cannot work."""
+        for name in ("garbage_weight", "garbage_loop", "silence_prob"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ValueError(f"{name} = {getattr(self, name)}: must be 0 to below 1")
+        if self.max_frames_per_phone <= 0:  # every word would be "stretched": nothing obeyed
+            raise ValueError(f"max_frames_per_phone = {self.max_frames_per_phone}: "
+                             "must be above 0")
+
 
 @dataclass(frozen=True)
 class EngineResult:

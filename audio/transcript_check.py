@@ -55,6 +55,13 @@ class TranscriptCheckSettings:
     decoded freely too, and that hearing is obeyed if it is a command: the language model knows
     people say "yes" more often than "use" or "did". 0 turns this off."""
 
+    def validate(self) -> None:
+        """Raise ValueError for settings that cannot work."""
+        for name in ("max_mismatch", "sure_match", "short_max_mismatch", "min_heard_ratio",
+                     "rescue_max_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} = {getattr(self, name)}: must be 0 or more")
+
 
 @dataclass(frozen=True)
 class Verdict:
