@@ -206,8 +206,7 @@ class PocketsphinxEngine:
         """Drop a last word the search made out of the closing pause, if the rest parses:
         one lying mostly where the endpointer heard silence ("stop for"), or one too short to
         be a word ("turn it up a")."""
-        words = [seg for seg in self.decoder.seg() or []
-                 if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
+        words = self._word_segments()
         if len(words) < 2 or self.grammar.parse(text) is not None:
             return text
         last = words[-1]
@@ -220,15 +219,20 @@ class PocketsphinxEngine:
 
     def _stretched_word(self) -> str:
         """Why the best path is noise, not speech: a word held far longer than anyone says it."""
-        for seg in self.decoder.seg() or []:
+        for seg in self._word_segments():
             phones = (self.decoder.lookup_word(seg.word) or "").split()
             frames = seg.end_frame - seg.start_frame + 1
             limit = max(self.settings.max_frames_per_phone * len(phones),
                         100 * self.settings.min_stretched_word_s)
-            if phones and not seg.word.startswith(("<", "[", "+")) and frames > limit:
+            if phones and frames > limit:
                 word = seg.word.split("(")[0].removeprefix(GARBAGE_PREFIX)
                 return f'"{word}" stretched over {frames / 100:.1f} s'
         return ""
+
+    def _word_segments(self) -> list[pocketsphinx.Segment]:
+        """The best path's words, without silences, fillers and null arcs."""
+        return [seg for seg in self.decoder.seg() or []
+                if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
 
     def _checked(self, result: EngineResult, audio: bytes, loud: bool) -> EngineResult:
         """A long result must sound like the free decodes; if not, and the language-model

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.config import ConfigError, load_config
 from audio.listen import decide_file, hear_spoken, listen_files
 from audio.microphone import ArraySource
 from audio.models import models_report
@@ -215,6 +216,22 @@ def test_a_long_groan_is_not_obeyed_and_the_word_it_was_held_as_is_named():
         decisions = decide(rec, groan(*formants, seconds=2.5))
         assert decisions and all(d.intent is None for d in decisions), decisions
         assert any("stretched over" in d.rejected for d in decisions), decisions
+
+
+@pytest.mark.parametrize(("table", "line", "reason"), [
+    ("recognizer.denoise", "noise_time_s = 0", "noise_time_s = 0.*must be above 0"),
+    ("recognizer.pocketsphinx", "max_frames_per_phone = 0",
+     "max_frames_per_phone = 0.*must be above 0"),
+    ("recognizer.pocketsphinx", "silence_prob = 1.5", "silence_prob = 1.5.*must be 0 to below 1"),
+    ("recognizer.pocketsphinx.transcript_check", "rescue_max_s = -1",
+     "rescue_max_s = -1.*must be 0 or more"),
+])
+def test_a_recogniser_config_that_cannot_work_is_refused_with_the_reason(tmp_path, table, line,
+                                                                         reason):
+    path = tmp_path / "config.toml"
+    path.write_text(f"[{table}]\n{line}\n")
+    with pytest.raises(ConfigError, match=reason):
+        load_config(path)
 
 
 def test_listen_files_json_shape():
