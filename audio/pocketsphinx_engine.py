@@ -23,10 +23,9 @@ from intents.pronounce import (
 )
 
 from .rejection import GARBAGE_PREFIX, GARBAGE_WORDS
-from .transcript_check import TranscriptCheck, TranscriptCheckSettings
+from .transcript_check import TranscriptCheck, TranscriptCheckSettings, path_score
 
 NAME = "pocketsphinx"
-_LOG_BASE = math.log(1.0001)  # pocketsphinx scores are in log base 1.0001
 DITHER_SEED = 1
 """pocketsphinx's dither is random unless seeded: the same audio must decode the same way
 (measured: flite's "stop" heard as "jump" in 2 of 10 unseeded runs)."""
@@ -104,9 +103,7 @@ class EngineResult:
 
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
     hyp = decoder.hyp()
-    if hyp is None or hyp.score <= 0:
-        return (hyp.hypstr if hyp else ""), None
-    return hyp.hypstr, math.log(hyp.score) / _LOG_BASE
+    return (hyp.hypstr if hyp else ""), path_score(decoder)
 
 
 def _without_wrap(grammar: Grammar) -> Grammar:
@@ -129,7 +126,8 @@ class PocketsphinxEngine:
                                             silprob=s.silence_prob, dither=True,
                                             seed=DITHER_SEED)
         cmu = parse_dictionary(bundled_dictionary_path().read_text(encoding="utf-8"))
-        words = dict(pocketsphinx_dictionary_additions(grammar))
+        additions = dict(pocketsphinx_dictionary_additions(grammar))
+        words = dict(additions)
         # A garbage word may be a grammar word ("left", "up") as long as it is not a whole
         # command by itself: then a bare "left" has a better path than "how many left".
         garbage = [w for w in GARBAGE_WORDS if w in cmu and grammar.parse(w) is None]
@@ -146,7 +144,7 @@ class PocketsphinxEngine:
             phone_lm = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us-phone.lm.bin"
             self.verifier = pocketsphinx.Decoder(hmm=str(model), lm=None, allphone=str(phone_lm),
                                                  loglevel="FATAL")
-        self.transcript_check = (TranscriptCheck(model, s.transcript_check)
+        self.transcript_check = (TranscriptCheck(model, s.transcript_check, additions)
                                  if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
         self._loop_phones: list[str] | None = None  # the phone loop's hearing of the segment
@@ -251,7 +249,7 @@ class PocketsphinxEngine:
                 return result
             verdict = check.check_short(phones, self._loop_phones)
             return result if verdict.agrees else replace(result, doubt=DISAGREES)
-        verdict = check.check(phones, audio, self._loop_phones)
+        verdict = check.check(text, audio, self._loop_phones)
         if verdict.agrees:
             return result
         if self.grammar.parse(verdict.heard) is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import sys
 import time
@@ -70,9 +71,16 @@ def settings_for(name: str) -> RecognizerSettings:
     """An engine by name. The obvious alternatives each lever is measured against:
     "pocketsphinx-no-check" is pocketsphinx without the transcript check,
     "pocketsphinx-no-rescue" without the free decode's rescue of short commands,
+    "pocketsphinx-no-fit" without weighing how well the command and the free decode's words
+    fit the audio,
     "pocketsphinx-no-denoise" without noise suppression."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
+        return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
+    if name == "pocketsphinx-no-fit":
+        check = TranscriptCheckSettings(fitting_max_mismatch=TranscriptCheckSettings.max_mismatch,
+                                        max_fit_deficit=math.inf)
+        engine = PocketsphinxSettings(transcript_check=check)
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
     if name == "pocketsphinx-no-check":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(enabled=False))

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from assistant.config import ConfigError, load_config
+from audio.gym_noise import with_noise
 from audio.listen import decide_file, hear_spoken, listen_files
 from audio.microphone import ArraySource
 from audio.models import models_report
@@ -134,17 +135,51 @@ CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
 CHATTER_VOICES = (DEFAULT_VOICE, PersonVoice("flite", "slt"))
 
 
-@needs_flite
-def test_chatter_is_not_obeyed_and_the_transcript_check_is_why(rec):
-    unchecked = make_recognizer(RecognizerSettings(
+@pytest.fixture(scope="module")
+def unchecked() -> Recognizer:
+    """The grammar alone, without the transcript check."""
+    return make_recognizer(RecognizerSettings(
         engine="pocketsphinx",
         pocketsphinx=PocketsphinxSettings(transcript_check=TranscriptCheckSettings(enabled=False))))
+
+
+@needs_flite
+def test_chatter_is_not_obeyed_and_the_transcript_check_is_why(rec, unchecked):
     spoken = [say(text, voice) for text in CHATTER for voice in CHATTER_VOICES]
     obeyed = [d.text for samples in spoken for d in decide(rec, samples) if d.intent]
     obeyed_unchecked = [d.text for samples in spoken for d in decide(unchecked, samples)
                         if d.intent]
     assert len(obeyed) <= 1, obeyed
     assert len(obeyed_unchecked) >= 3, obeyed_unchecked  # the grammar alone is fooled
+
+
+@needs_flite
+def test_talk_bent_into_a_command_fits_worse_than_what_the_free_decode_heard(rec, unchecked):
+    """The fit of a command against the free decode's own words separates a command the free
+    decode misheard in noise (close: it is what was said) from talk the grammar bent into a
+    command ("turn left at the lights" -> "turn that up a little": far behind)."""
+    check = rec.engine.transcript_check
+    chatter_fits = []
+    for samples in (say(text, voice) for text in CHATTER for voice in CHATTER_VOICES):
+        pcm = samples.tobytes()
+        heard = check.hear(pcm)
+        chatter_fits += [check.fit(d.text, heard, pcm) for d in decide(unchecked, samples)
+                         if d.intent]
+    assert len(chatter_fits) >= 3 and all(f is not None and f < 0 for f in chatter_fits), \
+        chatter_fits
+    assert sorted(chatter_fits)[len(chatter_fits) // 2] < -5, chatter_fits
+
+    rng = np.random.default_rng(4)
+    command_fits = []
+    for text in ("say that again", "how many left", "give me a tip", "do twelve reps",
+                 "three sets of eight", "calibrate the sensor"):
+        for voice in CHATTER_VOICES:
+            noisy = with_noise(render(text, voice).astype(np.float32) / 32768, 10, rng)
+            pcm = noisy.tobytes()
+            command_fits.append(check.fit(text, check.hear(pcm), pcm))
+    # Never so far behind that the check would throw away the command that was said.
+    limit = -check.settings.max_fit_deficit
+    assert all(f is not None and f > limit for f in command_fits), command_fits
 
 
 def test_phone_mismatch_is_edit_distance_over_the_command():
