@@ -93,7 +93,8 @@ class Verdict:
     """Phone edit distance over the command's phone count (0 = same sounds): the phone loop's
     when that settled it, else the mean of both hearings'."""
     agrees: bool
-    """mismatch <= the settings' max_mismatch."""
+    """The command is what was said: mismatch within the settings' limit (the looser one
+    when the command fits the audio as well as the free decode's words)."""
 
 
 PHONE_CLASSES = {phone: kind for kind, phones in {
@@ -166,9 +167,9 @@ class TranscriptCheck:
         # same with or without this.
         mean = self.decoder.get_cmn()
         scores = [self._alignment_score(words, pcm) for words in (text, heard)]
+        frames = self.decoder.n_frames()
         self.decoder.activate_search("_default")
         self.decoder.set_cmn(mean)
-        frames = self.decoder.n_frames()
         if None in scores or frames <= 0:
             return None
         return (scores[0] - scores[1]) / frames
