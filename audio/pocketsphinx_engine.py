@@ -103,7 +103,7 @@ class EngineResult:
 
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
     hyp = decoder.hyp()
-    return (hyp.hypstr if hyp else ""), path_score(decoder)
+    return (hyp.hypstr if hyp else ""), path_score(hyp)
 
 
 def _without_wrap(grammar: Grammar) -> Grammar:
@@ -243,7 +243,7 @@ class PocketsphinxEngine:
             # In a loud room the free decode hears short words in what noise suppression
             # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
             return result if loud else self._rescued(result, audio)
-        phones = self._phones(text)
+        phones = check.phones(text)
         if len(phones) < check.settings.min_phones:
             if self._loop_phones is None:
                 return result
@@ -267,7 +267,7 @@ class PocketsphinxEngine:
         heard = check.hear(audio)
         if self.grammar.parse(heard) is None:
             return result
-        phones = self._phones(heard)
+        phones = check.phones(heard)
         if len(phones) >= check.settings.min_phones or \
                 not check.check_short(phones, self._loop_phones).agrees:
             return result
@@ -276,9 +276,6 @@ class PocketsphinxEngine:
     def _is_sentence(self, text: str) -> bool:
         """A command, or an answer to some question ("twelve" when asked how many reps)."""
         return any(self.grammar.parse(text, expecting=q) is not None for q in (None, *EXPECTING))
-
-    def _phones(self, text: str) -> list[str]:
-        return [p for w in text.split() for p in (self.decoder.lookup_word(w) or "").split()]
 
     def _confidence(self, score: float | None, audio: bytes) -> float | None:
         if self.verifier is None or score is None:

@@ -117,9 +117,8 @@ def phone_mismatch(expected: list[str], heard: list[str]) -> float:
     return row[-1] / max(1, len(expected))
 
 
-def path_score(decoder: pocketsphinx.Decoder) -> float | None:
-    """The best path's score (log 1.0001 units), None if there is none."""
-    hyp = decoder.hyp()
+def path_score(hyp: pocketsphinx.Hypothesis | None) -> float | None:
+    """A decoder's best path's score (log 1.0001 units), None if there is none."""
     return math.log(hyp.score) / LOG_BASE if hyp is not None and hyp.score > 0 else None
 
 
@@ -181,18 +180,19 @@ class TranscriptCheck:
             self.decoder.set_align_text(text)
         except RuntimeError:  # a word without a pronunciation
             return None
-        self.decoder.start_utt()
-        self.decoder.process_raw(pcm, full_utt=True)
-        self.decoder.end_utt()
-        return path_score(self.decoder)
+        return path_score(self._decode(pcm))
 
     def hear(self, pcm: bytes) -> str:
         """What the free decoder hears in ``pcm`` (16 kHz int16)."""
+        hyp = self._decode(pcm)
+        return hyp.hypstr if hyp else ""
+
+    def _decode(self, pcm: bytes) -> pocketsphinx.Hypothesis | None:
+        """``pcm`` as one utterance, by the active search (free, or an alignment)."""
         self.decoder.start_utt()
         self.decoder.process_raw(pcm, full_utt=True)
         self.decoder.end_utt()
-        hyp = self.decoder.hyp()
-        return hyp.hypstr if hyp else ""
+        return self.decoder.hyp()
 
     def check_short(self, phones: list[str], loop_phones: list[str]) -> Verdict:
         """A command too short for the language model, against the phone loop's hearing."""
