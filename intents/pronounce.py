@@ -1,8 +1,10 @@
-"""Pronunciations for grammar words that pocketsphinx's bundled dictionary lacks.
+"""Pronunciations for grammar words that pocketsphinx's bundled dictionary lacks or says
+only one way.
 
 pocketsphinx refuses a grammar with a word it cannot pronounce, so every grammar word must be
 in its US-English CMU dictionary or in intents/pronunciations.dict (same format: a word, then
-its ARPABET phones). Usage with a decoder::
+its ARPABET phones). A line "word(2) phones" there adds another way of saying a word, for
+speakers the bundled dictionary does not cover. Usage with a decoder::
 
     for word, phones in pocketsphinx_dictionary_additions(grammar).items():
         decoder.add_word(word, phones, update=False)
@@ -46,11 +48,30 @@ def _dictionary_words(path: Path) -> frozenset[str]:
         return frozenset(line.split(" ", 1)[0] for line in lines)
 
 
+def parse_alternates(text: str) -> dict[str, list[str]]:
+    """word -> its further pronunciations, from the "word(2)" lines of a dictionary."""
+    entries: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        word, _, phones = line.strip().partition(" ")
+        if word.endswith(")") and "(" in word and phones.strip():
+            entries.setdefault(word.split("(")[0], []).append(phones.strip())
+    return entries
+
+
+def _project_dictionary() -> str:
+    return resources.files("intents").joinpath("pronunciations.dict").read_text(encoding="utf-8")
+
+
 @cache
 def project_pronunciations() -> dict[str, str]:
-    """The pronunciations this project adds (intents/pronunciations.dict)."""
-    text = resources.files("intents").joinpath("pronunciations.dict").read_text(encoding="utf-8")
-    return parse_dictionary(text)
+    """The words this project adds (intents/pronunciations.dict), first pronunciations."""
+    return parse_dictionary(_project_dictionary())
+
+
+@cache
+def project_alternates() -> dict[str, list[str]]:
+    """The further ways of saying words this project adds (intents/pronunciations.dict)."""
+    return parse_alternates(_project_dictionary())
 
 
 def missing_pronunciations(grammar: HasVocabulary, dictionary: Path | None = None) -> set[str]:
@@ -62,15 +83,27 @@ def missing_pronunciations(grammar: HasVocabulary, dictionary: Path | None = Non
 def pocketsphinx_dictionary_additions(
     grammar: HasVocabulary, dictionary: Path | None = None
 ) -> dict[str, str]:
-    """word -> phones to add to pocketsphinx for ``grammar`` (words its dictionary lacks).
+    """word -> phones to add to pocketsphinx for ``grammar``: the words its dictionary lacks,
+    then our alternates of grammar words as "word(n)", numbered after the dictionary's own.
 
     Words nobody can pronounce are logged and left out; pocketsphinx then rejects the grammar,
     so a test keeps that set empty for the packaged exercise library.
     """
     known = _dictionary_words(dictionary or bundled_dictionary_path())
     ours = project_pronunciations()
-    needed = sorted(w for w in grammar.vocabulary() if w not in known)
+    vocabulary = grammar.vocabulary()
+    needed = sorted(w for w in vocabulary if w not in known)
     unknown = [w for w in needed if w not in ours]
     if unknown:
         log.warning("no pronunciation for grammar words: %s", " ".join(unknown))
-    return {w: ours[w] for w in needed if w in ours}
+    additions = {w: ours[w] for w in needed if w in ours}
+    for word, alternates in sorted(project_alternates().items()):
+        if word not in vocabulary or word in unknown:
+            continue
+        n = 2
+        for phones in alternates:
+            while f"{word}({n})" in known:
+                n += 1
+            additions[f"{word}({n})"] = phones
+            n += 1
+    return additions

@@ -61,6 +61,22 @@ def test_project_pronunciations_use_the_model_phone_set() -> None:
         assert set(pronunciation.split()) <= phones, word
 
 
+def test_a_second_way_of_saying_a_word_is_added_after_the_dictionarys_own(
+    grammar: Grammar, tmp_path: Path
+) -> None:
+    additions = pocketsphinx_dictionary_additions(grammar)
+    assert additions["pause(2)"] == "P AA Z"  # the cot-caught merger (pronunciations.dict)
+    # A dictionary that already says "pause" two ways: ours becomes the third.
+    dictionary = tmp_path / "cmudict.dict"
+    dictionary.write_text(bundled_dictionary_path().read_text(encoding="utf-8")
+                          + "pause(2) P AO S\n", encoding="utf-8")
+    numbered = pocketsphinx_dictionary_additions(grammar, dictionary)
+    assert numbered["pause(3)"] == "P AA Z" and "pause(2)" not in numbered
+    decoder = new_decoder(grammar)
+    assert decoder.lookup_word("pause(2)") == "P AA Z"
+    assert decoder.lookup_word("pause") == "P AO Z"
+
+
 def test_an_unpronounceable_word_is_reported() -> None:
     grammar = build_grammar({"zercher_rdl": ["zercher romanian deadlifts"]})
     assert missing_pronunciations(grammar) == {"zercher"}
