@@ -128,7 +128,7 @@ class TranscriptCheck:
     def __init__(self, model_dir: Path, settings: TranscriptCheckSettings | None = None,
                  words: dict[str, str] | None = None) -> None:
         """``words``: pronunciations (word -> phones) of command words the bundled dictionary
-        lacks, so that commands can be aligned."""
+        lacks, so that commands can be aligned, and our alternates ("pause(2)")."""
         self.settings = s = settings or TranscriptCheckSettings()
         self.decoder = pocketsphinx.Decoder(hmm=str(model_dir), loglevel="FATAL",
                                             beam=s.beam, pbeam=s.beam, wbeam=s.beam * 1e5,

@@ -17,6 +17,7 @@ from intents.pronounce import (
     bundled_dictionary_path,
     missing_pronunciations,
     pocketsphinx_dictionary_additions,
+    project_alternates,
     project_pronunciations,
 )
 from intents.sphinx import use_grammar
@@ -59,6 +60,8 @@ def test_project_pronunciations_use_the_model_phone_set() -> None:
     phones |= {p for line in dictionary[:20000] for p in line.split()[1:]}
     for word, pronunciation in project_pronunciations().items():
         assert set(pronunciation.split()) <= phones, word
+    for word, alternates in project_alternates().items():
+        assert all(set(p.split()) <= phones for p in alternates), word
 
 
 def test_a_second_way_of_saying_a_word_is_added_after_the_dictionarys_own(
