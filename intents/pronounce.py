@@ -13,6 +13,7 @@ speakers the bundled dictionary does not cover. Usage with a decoder::
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,13 +33,20 @@ def bundled_dictionary_path() -> Path:
     return Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
 
 
+def _entries(text: str) -> Iterator[tuple[str, str]]:
+    """(word, phones) of each line of a dictionary; ";" comment lines are skipped."""
+    for line in text.splitlines():
+        word, _, phones = line.strip().partition(" ")
+        if word and phones.strip() and not word.startswith(";"):
+            yield word, phones.strip()
+
+
 def parse_dictionary(text: str) -> dict[str, str]:
     """word -> phones, first pronunciation of each word; "word(2)" variants are skipped."""
     entries: dict[str, str] = {}
-    for line in text.splitlines():
-        word, _, phones = line.strip().partition(" ")
-        if word and phones and not word.endswith(")") and not word.startswith(";"):
-            entries.setdefault(word, phones.strip())
+    for word, phones in _entries(text):
+        if not word.endswith(")"):
+            entries.setdefault(word, phones)
     return entries
 
 
@@ -51,10 +59,9 @@ def _dictionary_words(path: Path) -> frozenset[str]:
 def parse_alternates(text: str) -> dict[str, list[str]]:
     """word -> its further pronunciations, from the "word(2)" lines of a dictionary."""
     entries: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        word, _, phones = line.strip().partition(" ")
-        if word.endswith(")") and "(" in word and phones.strip():
-            entries.setdefault(word.split("(")[0], []).append(phones.strip())
+    for word, phones in _entries(text):
+        if word.endswith(")") and "(" in word:
+            entries.setdefault(word.split("(")[0], []).append(phones)
     return entries
 
 
