@@ -12,6 +12,7 @@ speech, and espeak-ng's formant voices hardly at all (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -53,6 +54,15 @@ PEOPLE: tuple[PersonVoice, ...] = (
 )
 """CMU voices (flite, festival), recorded people underneath: the benchmark's main speakers."""
 
+_ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
+
+
+def as_said(text: str) -> str:
+    """A plural acronym spelled out as people say it: "RDLs" is "R D L's" ("ar dee ells");
+    the synthesisers read it as R D L S."""
+    return _ACRONYM_PLURAL.sub(lambda m: " ".join(m.group(1)) + "'s", text)
+
+
 _PROGRAMS = {"flite": "flite", "festival": "text2wave", "espeak-ng": "espeak-ng"}
 
 
@@ -71,7 +81,7 @@ def render(text: str, voice: PersonVoice = DEFAULT_VOICE) -> np.ndarray:
         raise VoiceUnavailable(f"{voice.engine} is not installed (scripts/install-system-deps.sh)")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"
-        command, stdin = _command(text, voice, path)
+        command, stdin = _command(as_said(text), voice, path)
         done = subprocess.run(command, input=stdin, capture_output=True, check=False)
         if done.returncode != 0 or not path.exists():
             raise VoiceUnavailable(f"{voice} failed: {done.stderr.decode(errors='replace')}")

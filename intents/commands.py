@@ -53,6 +53,8 @@ class CommandSet:
     """Hesitation words dropped wherever they occur."""
     respell: Mapping[str, str]
     """Word -> known words to say it with, for recognisers that lack the word."""
+    written: Mapping[str, str]
+    """Typed form -> the grammar words said for it ("rdl" -> "r d l")."""
 
 
 def _slot_lists(raw: Mapping[str, Mapping[str, object]]) -> dict[str, SlotList]:
@@ -118,6 +120,7 @@ def parse_commands(text: str) -> CommandSet:
         tail=tail,
         fillers=frozenset(wrap["fillers"]),
         respell=MappingProxyType(dict(data.get("respell", {}))),
+        written=MappingProxyType(dict(data.get("written", {}))),
     )
 
 

@@ -9,26 +9,29 @@ from __future__ import annotations
 EXERCISE_NAMES: dict[str, list[str]] = {
     "hip_hinge": ["hip hinge", "hip hinges", "hinge", "hinges", "wall drill", "wall drills"],
     "barbell_rdl": [
-        "romanian deadlift", "romanian deadlifts", "r d l", "barbell romanian deadlift",
-        "barbell romanian deadlifts", "barbell r d l",
+        "romanian deadlift", "romanian deadlifts", "r d l", "r d ells", "barbell romanian deadlift",
+        "barbell romanian deadlifts", "barbell r d l", "barbell r d ells",
     ],
     "dumbbell_rdl": [
-        "dumbbell romanian deadlift", "dumbbell romanian deadlifts", "dumbbell r d l",
+        "dumbbell romanian deadlift", "dumbbell romanian deadlifts",
+        "dumbbell r d l", "dumbbell r d ells",
     ],
     "banded_rdl": [
-        "banded romanian deadlift", "banded romanian deadlifts", "banded r d l",
+        "banded romanian deadlift", "banded romanian deadlifts", "banded r d l", "banded r d ells",
         "band romanian deadlift",
     ],
     "split_stance_rdl": [
         "split stance romanian deadlift", "split stance romanian deadlifts",
-        "split stance r d l", "kickstand romanian deadlift",
+        "split stance r d l", "split stance r d ells", "kickstand romanian deadlift",
     ],
     "single_leg_rdl": [
-        "single leg romanian deadlift", "single leg romanian deadlifts", "single leg r d l",
+        "single leg romanian deadlift", "single leg romanian deadlifts",
+        "single leg r d l", "single leg r d ells",
         "one leg romanian deadlift",
     ],
     "suitcase_rdl": [
-        "suitcase romanian deadlift", "suitcase romanian deadlifts", "suitcase r d l",
+        "suitcase romanian deadlift", "suitcase romanian deadlifts",
+        "suitcase r d l", "suitcase r d ells",
     ],
     "barbell_good_morning": [
         "good morning", "good mornings", "barbell good morning", "barbell good mornings",

@@ -48,7 +48,7 @@ class Grammar:
         ``expecting`` names the question the coach just asked (see EXPECTING): its answers
         ("twelve", "okay") are then accepted too, before ordinary commands.
         """
-        tokens = normalize(text, self.commands.fillers, self._respelled, self._contractions)
+        tokens = normalize(text, self.commands.fillers, self._respelled, self._typed_forms)
         if not tokens:
             return None
         present = set(tokens)
@@ -67,7 +67,7 @@ class Grammar:
         Lets a streaming recogniser give up on an utterance as soon as it leaves the grammar,
         and know that a complete command ("stop") could still become a longer one.
         """
-        tokens = normalize(text, self.commands.fillers, self._respelled, self._contractions)
+        tokens = normalize(text, self.commands.fillers, self._respelled, self._typed_forms)
         if tokens is None:
             return False
         return self.automaton().reaches(tokens) is not None
@@ -101,11 +101,12 @@ class Grammar:
         return {tuple(spelled.split()): word for word, spelled in self.commands.respell.items()}
 
     @cached_property
-    def _contractions(self) -> Mapping[str, str]:
+    def _typed_forms(self) -> Mapping[str, str]:
         # Typed or recognised "lets", "im": the grammar spells them "let's", "i'm".
         vocabulary = self._vocabulary
-        return {w.replace("'", ""): w for w in vocabulary
-                if "'" in w and w.replace("'", "") not in vocabulary}
+        contractions = {w.replace("'", ""): w for w in vocabulary
+                        if "'" in w and w.replace("'", "") not in vocabulary}
+        return {**contractions, **self.commands.written}
 
     # --- what the recognisers need ---------------------------------------------------------
 

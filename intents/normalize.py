@@ -26,14 +26,15 @@ def normalize(
     text: str,
     fillers: Collection[str],
     respelled: Mapping[tuple[str, ...], str] | None = None,
-    contractions: Mapping[str, str] | None = None,
+    typed_forms: Mapping[str, str] | None = None,
 ) -> tuple[str, ...] | None:
     """Tokens ready to match, or None when unknown words sit between command words.
 
     Artifacts at either end are dropped (noise or a breath around a command), but one
     inside ("turn [unk] up") means the person said words outside the grammar, so the
     sentence is not a command. ``respelled`` maps recogniser spellings back to grammar
-    words (("dead", "lift") -> "deadlift"); ``contractions`` maps "lets" -> "let's".
+    words (("dead", "lift") -> "deadlift"); ``typed_forms`` maps a word to the grammar words
+    it stands for ("lets" -> "let's", "rdl" -> "r d l").
     """
     text = text.lower().translate(_APOSTROPHES)
     tokens = [t.strip("'") for t in _SEPARATORS.sub(" ", text).split()]
@@ -45,8 +46,8 @@ def normalize(
     if any(is_artifact(t) for t in tokens):
         return None
     words = [word for token in tokens for word in digits_to_words(token)]
-    if contractions:
-        words = [contractions.get(word, word) for word in words]
+    if typed_forms:
+        words = [said for word in words for said in typed_forms.get(word, word).split()]
     if respelled:
         words = _join_respelled(words, respelled)
     return tuple(words)

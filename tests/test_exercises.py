@@ -62,7 +62,7 @@ def test_each_exercise_is_complete(exercise_id):
     ex = load_library()[exercise_id]
     assert ex.id == exercise_id
     assert ex.name and ex.tip
-    assert 3 <= len(ex.spoken_names) <= 6
+    assert 3 <= len(ex.spoken_names) <= 8
     assert 4 <= len(ex.setup) <= 6
     assert len(ex.descent_cues) == 3
     assert len(ex.bottom_cues) == 3

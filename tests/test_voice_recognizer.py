@@ -108,6 +108,7 @@ def test_real_peoples_commands_taken_for_other_words_are_rescued_by_the_free_dec
     ("three sets of eight", "start", {"sets": 3, "reps": 8}),
     ("rest for ninety seconds", "rest", {"seconds": 90}),
     ("switch to good mornings", "choose", {"exercise": "barbell_good_morning"}),
+    ("let's do RDLs", "start", {"exercise": "barbell_rdl"}),
 ])
 def test_rendered_commands(rec, text, intent, slots):
     decisions = decide(rec, say(text))
