@@ -211,11 +211,17 @@ def cmd_listen(args: argparse.Namespace) -> int:
             if missing:
                 print(f"hinge-coach listen: no such file: {', '.join(missing)}", file=sys.stderr)
                 return EXIT_USAGE
+            unread = 0
             for row in listen_files(args.wav, settings=settings):
+                if "error" in row:
+                    unread += 1
+                    print(f"hinge-coach listen: {row['error']}", file=sys.stderr)
+                    if not args.json:
+                        continue
                 print(json.dumps(row) if args.json else
                       f"{row['file']}: {row['text']!r} -> {row['intent'] or 'nothing'} "
                       f"{_slots(row['slots'])}".rstrip(), flush=True)
-            return EXIT_OK
+            return EXIT_FAILED if unread else EXIT_OK
         print("Listening. Speak a command; Ctrl-C to stop.", file=sys.stderr)
         listen(Microphone(config.microphone), make_recognizer(settings))
     except RuntimeError as exc:

@@ -12,6 +12,7 @@ from .microphone import ArraySource, AudioSource, WavSource
 from .person_voice import DEFAULT_VOICE, PersonVoice, render
 from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
 from .resample import TARGET_RATE_HZ
+from .wav import WavError
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
@@ -60,16 +61,22 @@ def _better(a: Decision | None, b: Decision | None) -> Decision | None:
 
 def listen_files(paths: Iterable[str | os.PathLike[str]], engine: str | None = None,
                  settings: RecognizerSettings | None = None) -> Iterator[dict[str, object]]:
-    """One dict per file: file, text, intent (name or None), slots, confidence, engine."""
+    """One dict per file: file, text, intent (name or None), slots, confidence, engine; and
+    error, only for a file that could not be read (the others are still decoded)."""
     settings = settings or RecognizerSettings()
     if engine:
         settings = replace(settings, engine=engine)
     recognizer = make_recognizer(settings)
     for path in paths:
-        decision = decide_file(recognizer, path)
         row: dict[str, object] = {"file": os.fspath(path), "text": "", "intent": None,
                                   "slots": {}, "confidence": None,
                                   "engine": recognizer.engine.name}
+        try:
+            decision = decide_file(recognizer, path)
+        except WavError as exc:
+            row["error"] = str(exc)
+            yield row
+            continue
         if decision is not None:
             row.update(decision.to_json())
         yield row

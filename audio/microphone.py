@@ -15,7 +15,6 @@ import os
 import queue
 import threading
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .resample import TARGET_RATE_HZ, StreamResampler, resample_all
+from .wav import read_wav
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +55,12 @@ class ArraySource:
         self._closed = True
 
 
-def read_wav_int16(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
-    """A 16-bit PCM WAV (any rate, mono or multi-channel) -> (int16 frames, rate_hz)."""
-    with wave.open(os.fspath(path), "rb") as w:
-        if w.getsampwidth() != 2:
-            raise ValueError(f"{path}: only 16-bit PCM WAV is supported")
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-        return data.reshape(-1, w.getnchannels()), w.getframerate()
-
-
 class WavSource(ArraySource):
-    """A WAV file as a source (resampled to 16 kHz mono)."""
+    """A WAV file as a source (resampled to 16 kHz mono); raises wav.WavError."""
 
     def __init__(self, path: str | os.PathLike[str], block_s: float = 0.1,
                  tail_silence_s: float = 0.0) -> None:
-        data, rate = read_wav_int16(path)
+        data, rate = read_wav(path)
         super().__init__(data, rate, block_s, tail_silence_s)
         self.path = os.fspath(path)
 
