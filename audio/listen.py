@@ -8,11 +8,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from .microphone import ArraySource, AudioSource, WavSource
+from .level import to_standard_level
+from .microphone import ArraySource, AudioSource
 from .person_voice import DEFAULT_VOICE, PersonVoice, render
 from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
 from .resample import TARGET_RATE_HZ
-from .wav import WavError
+from .wav import WavError, read_wav
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
@@ -23,8 +24,11 @@ LEAD_SILENCE_S = 0.5
 
 
 def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
-    """The most command-like Decision in one file (judged at idle), or None if no speech."""
-    return decide_source(recognizer, WavSource(path, tail_silence_s=TAIL_SILENCE_S))
+    """The most command-like Decision in one file (judged at idle, at the standard level), or
+    None if no speech. Raises wav.WavError."""
+    samples, rate = read_wav(path)
+    source = ArraySource(to_standard_level(samples, rate), rate, tail_silence_s=TAIL_SILENCE_S)
+    return decide_source(recognizer, source)
 
 
 def decide_source(recognizer: Recognizer, source: AudioSource) -> Decision | None:

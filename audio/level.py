@@ -1,0 +1,52 @@
+"""A recording's loudness brought to where the recogniser's thresholds were set.
+
+The recogniser's levels are absolute: comfort noise at -65 dBFS, no speech below -50 dBFS, a
+room louder than -50 dBFS counts as loud. They suit a microphone whose speech peaks around
+-20 dBFS, as the unit's is set up to. A file made elsewhere can be 30 dB quieter (a phone at
+arm's length): its commands drowned in the comfort noise (1 of 8 understood at 30 dB down, 8
+of 8 brought back to level), so `hinge-coach listen --wav` judges each file at this level.
+
+>>> quiet = np.sin(np.arange(16_000) / 5).astype(np.float32) * 0.01
+>>> round(peak_dbfs(quiet, 16_000)), round(peak_dbfs(to_standard_level(quiet, 16_000), 16_000))
+(-43, -20)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WINDOW_S = 0.02
+"""Loudness is measured over 20 ms windows, the recogniser's frame."""
+
+
+@dataclass(frozen=True)
+class LevelSettings:
+    """How far a recording's level is moved before it is judged."""
+
+    peak_dbfs: float = -20.0
+    """Level (dB full scale) of the loudest 20 ms after scaling."""
+    max_gain_db: float = 30.0
+    """Most a quiet recording is raised: room tone must not become talk."""
+    max_cut_db: float = 20.0
+    """Most a loud recording is lowered."""
+
+
+def peak_dbfs(samples: np.ndarray, rate_hz: int) -> float:
+    """Mean power of the loudest 20 ms window of float samples in [-1, 1], in dB full scale
+    (-120 for silence or a recording shorter than a window)."""
+    size = max(1, int(WINDOW_S * rate_hz))
+    frames = np.asarray(samples, np.float32)[: len(samples) // size * size].reshape(-1, size)
+    if not len(frames):
+        return -120.0
+    return float(10.0 * np.log10(float((frames * frames).mean(axis=1).max()) + 1e-12))
+
+
+def to_standard_level(samples: np.ndarray, rate_hz: int,
+                      settings: LevelSettings | None = None) -> np.ndarray:
+    """Float samples scaled so that their loudest 20 ms sits at ``settings.peak_dbfs``."""
+    s = settings or LevelSettings()
+    gain_db = float(np.clip(s.peak_dbfs - peak_dbfs(samples, rate_hz), -s.max_cut_db,
+                            s.max_gain_db))
+    return np.asarray(samples, np.float32) * np.float32(10.0 ** (gain_db / 20.0))
