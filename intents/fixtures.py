@@ -23,11 +23,12 @@ EXERCISE_NAMES: dict[str, list[str]] = {
     "split_stance_rdl": [
         "split stance romanian deadlift", "split stance romanian deadlifts",
         "split stance r d l", "split stance r d ells", "kickstand romanian deadlift",
+        "kickstand romanian deadlifts", "kickstand r d l",
     ],
     "single_leg_rdl": [
         "single leg romanian deadlift", "single leg romanian deadlifts",
         "single leg r d l", "single leg r d ells",
-        "one leg romanian deadlift",
+        "one leg romanian deadlift", "one leg romanian deadlifts", "one leg r d l",
     ],
     "suitcase_rdl": [
         "suitcase romanian deadlift", "suitcase romanian deadlifts",

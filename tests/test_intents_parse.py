@@ -256,6 +256,19 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("nah", "no", {}),
     ("no thanks", "no", {}),
     ("no thank you", "no", {}),
+    # casual and polite forms a probe of 294 everyday phrasings found missing
+    ("gimme a sec", "pause", {}),
+    ("slow down a bit", "slower", {}),
+    ("explain this exercise", "explain", {"topic": "steps"}),
+    ("what's the form cue", "explain", {"topic": "tip"}),
+    ("what should I focus on", "explain", {"topic": "tip"}),
+    ("change it to twelve reps", "set_reps", {"reps": 12}),
+    ("change it to three sets", "set_sets", {"sets": 3}),
+    ("start a rest timer", "rest", {}),
+    ("let's calibrate", "calibrate", {}),
+    ("what did we do last time", "last_time", {}),
+    ("how'd I do last time", "last_time", {}),
+    ("switch to one leg romanian deadlifts", "choose", {"exercise": "single_leg_rdl"}),
 ]
 
 
