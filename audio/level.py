@@ -19,6 +19,8 @@ import numpy as np
 
 WINDOW_S = 0.02
 """Loudness is measured over 20 ms windows, the recogniser's frame."""
+SILENCE_DBFS = -120.0
+"""The level of digital silence, or of too little audio to measure."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,13 @@ class LevelSettings:
 
 def peak_dbfs(samples: np.ndarray, rate_hz: int) -> float:
     """Mean power of the loudest 20 ms window of float samples in [-1, 1], in dB full scale
-    (-120 for silence or a recording shorter than a window)."""
+    (SILENCE_DBFS for a recording shorter than a window)."""
     size = max(1, int(WINDOW_S * rate_hz))
     frames = np.asarray(samples, np.float32)[: len(samples) // size * size].reshape(-1, size)
     if not len(frames):
-        return -120.0
-    return float(10.0 * np.log10(float((frames * frames).mean(axis=1).max()) + 1e-12))
+        return SILENCE_DBFS
+    power = float((frames * frames).mean(axis=1).max())
+    return max(SILENCE_DBFS, 10.0 * float(np.log10(power + 1e-12)))
 
 
 def to_standard_level(samples: np.ndarray, rate_hz: int,

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .level import to_standard_level
+from .level import SILENCE_DBFS, peak_dbfs, to_standard_level
 from .microphone import ArraySource, AudioSource
 from .person_voice import DEFAULT_VOICE, PersonVoice, render
 from .recognizer import Decision, Recognizer, RecognizerSettings, make_recognizer
@@ -18,6 +18,10 @@ from .wav import WavError, read_wav
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
 
+
+QUIET_SPEECH_DBFS = -35.0
+"""Speech peaking below this is heard poorly live: the recogniser's levels are absolute."""
+QUIET_HINT = "  (quiet: raise the microphone gain until speech peaks near -20 dBFS)"
 
 LEAD_SILENCE_S = 0.5
 """Silence before a rendered line, as between a person's sentences."""
@@ -88,9 +92,13 @@ def listen_files(paths: Iterable[str | os.PathLike[str]], engine: str | None = N
 
 def listen(source: AudioSource, recognizer: Recognizer,
            emit: Callable[[str], None] = print, max_s: float | None = None) -> None:
-    """Print every segment heard from ``source`` until it ends (or max_s of audio)."""
+    """Print every segment heard from ``source`` until it ends (or max_s of audio), with the
+    loudest level since the last one, and a hint when speech is too quiet to be heard well."""
+    loudest = SILENCE_DBFS
     for block in source.blocks():
-        decision = recognizer.accept(np.asarray(block))
+        block = np.asarray(block)
+        loudest = max(loudest, peak_dbfs(block.astype(np.float32) / 32768, TARGET_RATE_HZ))
+        decision = recognizer.accept(block)
         if decision is not None:
             intent = decision.intent
             what = (f"{intent.name} {intent.slots or ''}".strip() if intent else
@@ -98,6 +106,8 @@ def listen(source: AudioSource, recognizer: Recognizer,
             conf = "-" if decision.confidence is None else f"{decision.confidence:.2f}"
             emit(f"{decision.time_s:8.2f}s  {decision.text!r:40} -> {what}  conf {conf}"
                  f"  +{decision.time_s - decision.speech_end_s:.2f}s"
-                 f"{'  denoised' if decision.denoised else ''}")
+                 f"{'  denoised' if decision.denoised else ''}  peak {loudest:.0f} dBFS"
+                 f"{QUIET_HINT if loudest < QUIET_SPEECH_DBFS else ''}")
+            loudest = SILENCE_DBFS
         if max_s is not None and recognizer.time_s >= max_s:
             break

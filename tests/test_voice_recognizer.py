@@ -15,7 +15,7 @@ import pytest
 
 from assistant.config import ConfigError, load_config
 from audio.gym_noise import gym_noise, with_noise
-from audio.listen import decide_file, hear_spoken, listen_files
+from audio.listen import decide_file, hear_spoken, listen, listen_files
 from audio.microphone import ArraySource
 from audio.models import models_report
 from audio.person_voice import DEFAULT_VOICE, PersonVoice, available, render
@@ -296,6 +296,16 @@ def test_a_recording_made_30_db_quieter_is_understood_as_well(rec, tmp_path):
     as_recorded = [d.intent.name for text, _ in QUIET_COMMANDS
                    for d in decide(rec, (say(text) * quiet).astype(np.int16)) if d.intent]
     assert len(as_recorded) <= len(QUIET_COMMANDS) // 2, as_recorded
+
+
+@needs_flite
+def test_listening_live_shows_each_segment_and_says_when_speech_is_too_quiet(rec):
+    lines: list[str] = []
+    for gain in (1.0, 0.05):  # speech peaking near -15 and -41 dBFS
+        listen(ArraySource((say("how many left") * gain).astype(np.int16)), rec, lines.append)
+    assert len(lines) == 2, lines
+    assert "peak -15 dBFS" in lines[0] and "quiet" not in lines[0], lines[0]
+    assert "peak -41 dBFS" in lines[1] and "raise the microphone gain" in lines[1], lines[1]
 
 
 def test_quiet_gym_noise_raised_to_level_is_still_not_a_command(rec, tmp_path):
