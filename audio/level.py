@@ -3,8 +3,9 @@
 The recogniser's levels are absolute: comfort noise at -65 dBFS, no speech below -50 dBFS, a
 room louder than -50 dBFS counts as loud. They suit a microphone whose speech peaks around
 -20 dBFS, as the unit's is set up to. A file made elsewhere can be 30 dB quieter (a phone at
-arm's length): its commands drowned in the comfort noise (1 of 8 understood at 30 dB down, 8
-of 8 brought back to level), so `hinge-coach listen --wav` judges each file at this level.
+arm's length): its commands drowned in the comfort noise (at most 1 of 8 understood at 30 dB
+down, 8 of 8 brought back to level), so `hinge-coach listen --wav` judges each file at this
+level.
 
 >>> quiet = np.sin(np.arange(16_000) / 5).astype(np.float32) * 0.01
 >>> round(peak_dbfs(quiet, 16_000)), round(peak_dbfs(to_standard_level(quiet, 16_000), 16_000))

@@ -17,14 +17,11 @@ from .wav import WavError, read_wav
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
-
-
+LEAD_SILENCE_S = 0.5
+"""Silence before a rendered line, as between a person's sentences."""
 QUIET_SPEECH_DBFS = -35.0
 """Speech peaking below this is heard poorly live: the recogniser's levels are absolute."""
 QUIET_HINT = "  (quiet: raise the microphone gain until speech peaks near -20 dBFS)"
-
-LEAD_SILENCE_S = 0.5
-"""Silence before a rendered line, as between a person's sentences."""
 
 
 def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
