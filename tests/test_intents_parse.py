@@ -122,7 +122,6 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("what set am I on", "status", {}),
     ("how much longer", "status", {}),
     ("what's left", "status", {}),
-    ("status", "status", {}),
     ("how long is left", "status", {}),
     ("give me an update", "status", {}),
     ("am I done", "status", {}),
@@ -300,7 +299,7 @@ NOT_COMMANDS = [
     "house", "marvin", "sheila", "tree", "wow", "zero", "one", "two", "eight", "twelve",
     "ninety", "seconds", "reps", "sets", "set", "rep", "it", "good", "morning", "hinge",
     "deadlift", "good morning", "romanian deadlifts", "hip hinge", "a minute", "back", "more",
-    "music", "what", "how", "turn", "volume", "count", "sorry",
+    "music", "what", "how", "turn", "volume", "count", "sorry", "status", "steps",
     # chatter
     "turn left at the lights",
     "I had eggs for breakfast",

