@@ -80,10 +80,9 @@ def listen_files(paths: Iterable[str | os.PathLike[str]], engine: str | None = N
             decision = decide_file(recognizer, path)
         except WavError as exc:
             row["error"] = str(exc)
-            yield row
-            continue
-        if decision is not None:
-            row.update(decision.to_json())
+        else:
+            if decision is not None:
+                row.update(decision.to_json())
         yield row
 
 
