@@ -56,6 +56,12 @@ class PocketsphinxSettings:
     """Add white noise at this RMS level (dB full scale) before decoding; None: off. Digitally
     silent or very clean input (rendered speech, a gated mic) wrecks pocketsphinx's features:
     measured 20% accuracy on clean espeak-ng vs 74% with noise at 20 dB SNR."""
+    initial_mean_c0: float = 46.0
+    """Loudness term (c0) of the cepstral mean a new decoder starts from, before it has heard
+    anyone (pocketsphinx -cmninit; the model's own is 40). 46 is where the mean settles on
+    rendered CMU voices at the standard level (speech peaking near -20 dBFS). Run once per
+    file on 300 real people's clips, the CLI took 10 of 260 other words for commands from 40,
+    7 from 46 (docs/voice.md, "Order matters")."""
     verify: bool = True
     """Run the phone-loop verification (a second, cheap decode of each segment)."""
     beam: float = 1e-35
@@ -124,7 +130,9 @@ class PocketsphinxEngine:
         self.decoder = pocketsphinx.Decoder(hmm=str(model), lm=None, loglevel="FATAL",
                                             beam=s.beam, pbeam=s.beam, wbeam=s.word_beam,
                                             silprob=s.silence_prob, dither=True,
-                                            seed=DITHER_SEED)
+                                            seed=DITHER_SEED,
+                                            # c1 and c2 as the model's own
+                                            cmninit=f"{s.initial_mean_c0:g},3,-1")
         cmu = parse_dictionary(bundled_dictionary_path().read_text(encoding="utf-8"))
         additions = dict(pocketsphinx_dictionary_additions(grammar))
         words = dict(additions)

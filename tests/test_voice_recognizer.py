@@ -279,6 +279,22 @@ def test_listen_files_json_shape():
     assert rows[1]["intent"] is None and rows[1]["engine"] == "pocketsphinx"
 
 
+def test_a_new_process_hears_its_first_file_as_a_long_running_one_would():
+    """`hinge-coach listen --wav` once per file starts a new decoder each time, whose cepstral
+    mean has heard no one yet. Started from the model's own mean, these two words became
+    "stop" ("marvin" as "i'm done", "off" as "stop"); from the mean of speech at the standard
+    level they are nothing."""
+    words = [DATA / "marvin/a5609cce_nohash_0.wav", DATA / "off/5fe4a278_nohash_0.wav"]
+
+    def commands(initial_mean_c0: float) -> list[object]:
+        settings = RecognizerSettings(engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(
+            initial_mean_c0=initial_mean_c0))
+        return [next(listen_files([path], settings=settings))["intent"] for path in words]
+
+    assert commands(PocketsphinxSettings.initial_mean_c0) == [None, None]
+    assert commands(40.0) == ["stop", "stop"]  # the model's own: why the setting exists
+
+
 QUIET_COMMANDS = [("hold on", "pause"), ("how many left", "status"), ("keep going", "resume"),
                   ("give me a tip", "explain")]
 
