@@ -112,6 +112,11 @@ def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
     return (hyp.hypstr if hyp else ""), path_score(hyp)
 
 
+def _seconds(pcm: bytes) -> float:
+    """Duration of 16 kHz int16 audio."""
+    return len(pcm) / (2 * FRAME_SAMPLES * 100)
+
+
 def _without_wrap(grammar: Grammar) -> Grammar:
     """The same commands without the optional words said around them."""
     from intents.template import EMPTY
@@ -255,7 +260,7 @@ class PocketsphinxEngine:
         if len(phones) < check.settings.min_phones:
             if self._loop_phones is None:
                 return result
-            verdict = check.check_short(phones, self._loop_phones)
+            verdict = check.check_short(phones, self._loop_phones, _seconds(audio))
             return result if verdict.agrees else replace(result, doubt=DISAGREES)
         verdict = check.check(text, audio, self._loop_phones)
         if verdict.agrees:
@@ -269,7 +274,7 @@ class PocketsphinxEngine:
         what the free decode heard, if that is a short command the phone loop agrees with."""
         check = self.transcript_check
         assert check is not None
-        seconds = len(audio) / (2 * FRAME_SAMPLES * 100)
+        seconds = _seconds(audio)
         if seconds > check.settings.rescue_max_s or self._loop_phones is None:
             return result
         heard = check.hear(audio)
@@ -277,7 +282,7 @@ class PocketsphinxEngine:
             return result
         phones = check.phones(heard)
         if len(phones) >= check.settings.min_phones or \
-                not check.check_short(phones, self._loop_phones).agrees:
+                not check.check_short(phones, self._loop_phones, seconds).agrees:
             return result
         return EngineResult(heard, result.confidence)
 

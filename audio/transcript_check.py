@@ -27,7 +27,8 @@ Short commands are checked against the phone loop only, loosely: the free decode
 single words ("pause" -> "wallace"). What they catch is noise: RNNoise's leftovers of loud gym
 noise ran as one 5 s segment that the grammar named "move on", while the phone loop heard a
 single phone in it. Of 521 short commands decoded right, 518 pass; every such noise false
-accept measured fails.
+accept measured fails. The phone loop must also hear a phone a second: another 5 s of such
+noise, named "move on" too, held two phones, enough for the command's five.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class TranscriptCheckSettings:
     min_heard_ratio: float = 0.3
     """A short command needs the phone loop to have heard at least this many phones per
     phone of the command: fewer, and there was hardly any speech in the segment."""
+    min_heard_per_s: float = 1.0
+    """Nor fewer than this many phones per second of the segment: the grammar named 5 s of
+    gym noise, as noise suppression left it, "move on", in which the phone loop heard 2 phones
+    (speech gives about ten a second; the sparsest right command measured gave 1.35)."""
     beam: float = 1e-35
     """Beam of the free decode; narrower is faster."""
     max_hmms_per_frame: int = 3000
@@ -78,7 +83,8 @@ class TranscriptCheckSettings:
     def validate(self) -> None:
         """Raise ValueError for settings that cannot work."""
         for name in ("max_mismatch", "fitting_max_mismatch", "max_fit_deficit", "sure_match",
-                     "short_max_mismatch", "min_heard_ratio", "rescue_max_s"):
+                     "short_max_mismatch", "min_heard_ratio", "min_heard_per_s",
+                     "rescue_max_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} = {getattr(self, name)}: must be 0 or more")
 
@@ -192,11 +198,13 @@ class TranscriptCheck:
         self.decoder.end_utt()
         return self.decoder.hyp()
 
-    def check_short(self, phones: list[str], loop_phones: list[str]) -> Verdict:
-        """A command too short for the language model, against the phone loop's hearing."""
+    def check_short(self, phones: list[str], loop_phones: list[str], seconds: float) -> Verdict:
+        """A command too short for the language model, against the phone loop's hearing of a
+        segment ``seconds`` long."""
         s = self.settings
         mismatch = phone_mismatch(phones, loop_phones)
-        enough = len(loop_phones) >= s.min_heard_ratio * len(phones)
+        enough = len(loop_phones) >= max(s.min_heard_ratio * len(phones),
+                                         s.min_heard_per_s * seconds)
         return Verdict("", mismatch, enough and mismatch <= s.short_max_mismatch)
 
     def phones(self, text: str) -> list[str]:
