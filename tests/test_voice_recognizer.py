@@ -18,7 +18,14 @@ from audio.gym_noise import gym_noise, with_noise
 from audio.listen import decide_file, hear_spoken, listen, listen_files
 from audio.microphone import ArraySource
 from audio.models import models_report
-from audio.person_voice import DEFAULT_VOICE, PersonVoice, available, render
+from audio.person_voice import (
+    DEFAULT_VOICE,
+    NEURAL,
+    PersonVoice,
+    VoiceUnavailable,
+    available,
+    render,
+)
 from audio.pocketsphinx_engine import PocketsphinxSettings
 from audio.recognizer import Recognizer, RecognizerSettings, make_recognizer
 from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
@@ -344,3 +351,27 @@ def test_models_report_explains_english_vosk_model():
     text = models_report()
     assert "pocketsphinx" in text and "vosk-model-small-en-us-0.15" in text
     assert "sha256sum" in text
+
+
+NEURAL_VOICE = NEURAL[0]
+NEURAL_COMMANDS = [("hold on", "pause"), ("how many left", "status"), ("keep going", "resume"),
+                   ("give me a tip", "explain"), ("switch to good mornings", "choose"),
+                   ("three sets of eight", "start")]
+
+
+@pytest.mark.skipif(not available(NEURAL_VOICE), reason="no piper voice: the neural extra")
+def test_a_neural_voice_is_understood_and_its_chatter_is_not_obeyed(rec):
+    """Speech unlike both the CMU voices and espeak-ng: piper's VITS voice joe."""
+    heard = [[d.intent.name for d in decide(rec, say(text, NEURAL_VOICE)) if d.intent]
+             for text, _ in NEURAL_COMMANDS]
+    assert heard == [[intent] for _, intent in NEURAL_COMMANDS], heard
+    obeyed = [d.text for text in CHATTER[:4] for d in decide(rec, say(text, NEURAL_VOICE))
+              if d.intent]
+    assert obeyed == [], obeyed
+
+
+def test_an_unknown_or_missing_voice_says_what_to_install():
+    with pytest.raises(VoiceUnavailable, match="no piper voice 'en_GB-nobody'.*en_US-joe"):
+        render("stop", PersonVoice("piper", "en_GB-nobody"))
+    with pytest.raises(VoiceUnavailable, match="unknown speech engine 'mimic'"):
+        render("stop", PersonVoice("mimic", "x"))
