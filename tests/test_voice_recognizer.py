@@ -375,3 +375,10 @@ def test_an_unknown_or_missing_voice_says_what_to_install():
         render("stop", PersonVoice("piper", "en_GB-nobody"))
     with pytest.raises(VoiceUnavailable, match="unknown speech engine 'mimic'"):
         render("stop", PersonVoice("mimic", "x"))
+
+
+@pytest.mark.skipif(not available(NEURAL_VOICE), reason="no piper voice: the neural extra")
+def test_the_neural_voice_says_a_line_the_same_way_every_time():
+    """piper draws random noise in each render; seeded, test and benchmark figures repeat."""
+    assert np.array_equal(render("how many left", NEURAL_VOICE),
+                          render("how many left", NEURAL_VOICE))
