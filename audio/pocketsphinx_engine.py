@@ -49,9 +49,10 @@ class PocketsphinxSettings:
     """Per-frame score ratio (grammar - phone loop, log 1.0001 units) that maps to 0.5."""
     lr_scale: float = 10.0
     """Spread of that mapping, same units: larger is a softer confidence."""
-    bare_commands: bool = True
-    """Decode without the grammar's optional lead/tail words ("okay coach", "please"): short
-    function words like "so", "and", "then" soak up misrecognitions and cost accuracy."""
+    heard_wrap: bool = True
+    """Decode commands with the lead and tail words commands.toml marks as heard ("okay",
+    "please", "coach"): without them "okay stop" or "alright let's go" was mostly lost (18 of
+    90 such phrasings from CMU voices understood, 84 with them). False: bare commands only."""
     comfort_noise_dbfs: float | None = -65.0
     """Add white noise at this RMS level (dB full scale) before decoding; None: off. Digitally
     silent or very clean input (rendered speech, a gated mic) wrecks pocketsphinx's features:
@@ -117,11 +118,13 @@ def _seconds(pcm: bytes) -> float:
     return len(pcm) / (2 * FRAME_SAMPLES * 100)
 
 
-def _without_wrap(grammar: Grammar) -> Grammar:
-    """The same commands without the optional words said around them."""
+def _decoded(grammar: Grammar, heard_wrap: bool) -> Grammar:
+    """The commands as decoded: with only the heard lead and tail words, or none."""
     from intents.template import EMPTY
 
-    return replace(grammar, commands=replace(grammar.commands, lead=EMPTY, tail=EMPTY))
+    commands = grammar.commands
+    lead, tail = (commands.heard_lead, commands.heard_tail) if heard_wrap else (EMPTY, EMPTY)
+    return replace(grammar, commands=replace(commands, lead=lead, tail=tail))
 
 
 class PocketsphinxEngine:
@@ -147,17 +150,16 @@ class PocketsphinxEngine:
         words.update({GARBAGE_PREFIX + w: cmu[w] for w in garbage})
         for i, (word, phones) in enumerate(words.items()):
             self.decoder.add_word(word, phones, update=i == len(words) - 1)
-        self.grammar = grammar  # with lead/tail words: the free decode may hear them
-        if s.bare_commands:
-            grammar = _without_wrap(grammar)
-        self.decoder.add_fsg("commands", self._fsg(grammar, garbage))
+        self.grammar = grammar  # with every lead/tail word: the free decode may hear any
+        self.decoder.add_fsg("commands", self._fsg(_decoded(grammar, s.heard_wrap), garbage))
         self.decoder.activate_search("commands")
         self.verifier: pocketsphinx.Decoder | None = None
         if s.verify:
             phone_lm = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us-phone.lm.bin"
             self.verifier = pocketsphinx.Decoder(hmm=str(model), lm=None, allphone=str(phone_lm),
                                                  loglevel="FATAL")
-        self.transcript_check = (TranscriptCheck(model, s.transcript_check, additions)
+        self.transcript_check = (TranscriptCheck(model, s.transcript_check, additions,
+                                                 grammar.split_wrap)
                                  if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
         self._loop_phones: list[str] | None = None  # the phone loop's hearing of the segment
@@ -257,7 +259,9 @@ class PocketsphinxEngine:
             # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
             return result if loud else self._rescued(result, audio)
         phones = check.phones(text)
-        if len(phones) < check.settings.min_phones:
+        # "okay" before a short command ("okay then" heard as "okay again") is checked whole.
+        wrapped = check.split_wrap(text)[1] != text
+        if len(phones) < check.settings.min_phones and not wrapped:
             if self._loop_phones is None:
                 return result
             verdict = check.check_short(phones, self._loop_phones, _seconds(audio))

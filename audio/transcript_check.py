@@ -34,6 +34,7 @@ noise, named "move on" too, held two phones, enough for the command's five.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,10 +133,14 @@ class TranscriptCheck:
     """A free (language-model) decoder over the same acoustic model as the grammar."""
 
     def __init__(self, model_dir: Path, settings: TranscriptCheckSettings | None = None,
-                 words: dict[str, str] | None = None) -> None:
+                 words: dict[str, str] | None = None,
+                 split_wrap: Callable[[str], tuple[str, str, str]] = lambda t: ("", t, "")
+                 ) -> None:
         """``words``: pronunciations (word -> phones) of command words the bundled dictionary
-        lacks, so that commands can be aligned, and our alternates ("pause(2)")."""
+        lacks, so that commands can be aligned, and our alternates ("pause(2)").
+        ``split_wrap`` parts the words said around a command from it (intents.Grammar's)."""
         self.settings = s = settings or TranscriptCheckSettings()
+        self.split_wrap = split_wrap
         self.decoder = pocketsphinx.Decoder(hmm=str(model_dir), loglevel="FATAL",
                                             beam=s.beam, pbeam=s.beam, wbeam=s.beam * 1e5,
                                             maxhmmpf=s.max_hmms_per_frame, fwdflat=False)
@@ -151,7 +156,7 @@ class TranscriptCheck:
         if loop is not None and loop <= s.sure_match:
             return Verdict("", loop, True)
         heard = self.hear(pcm)
-        mismatch = phone_mismatch(phones, self.phones(heard))
+        mismatch = phone_mismatch(*(self.phones(t) for t in self._unwrapped(text, heard)))
         if loop is not None:
             mismatch = (mismatch + loop) / 2
         if mismatch > max(s.max_mismatch, s.fitting_max_mismatch):
@@ -164,6 +169,19 @@ class TranscriptCheck:
             return Verdict(heard, mismatch, False)
         limit = s.fitting_max_mismatch if fit is not None and fit >= 0 else s.max_mismatch
         return Verdict(heard, mismatch, mismatch <= limit)
+
+    def _unwrapped(self, text: str, heard: str) -> tuple[str, str]:
+        """``text`` and ``heard`` without the lead (tail) words both have: "okay" or "please"
+        in both hid talk bent into a command ("please pass me the water bottle" -> "please
+        cancel the workout coach"), while one heard in only one of them is a difference."""
+        ours, theirs = self.split_wrap(text), self.split_wrap(heard)
+        lead_shared, tail_shared = bool(ours[0] and theirs[0]), bool(ours[2] and theirs[2])
+
+        def kept(lead: str, command: str, tail: str) -> str:
+            parts = ("" if lead_shared else lead, command, "" if tail_shared else tail)
+            return " ".join(part for part in parts if part)
+
+        return kept(*ours), kept(*theirs)
 
     def fit(self, text: str, heard: str, pcm: bytes) -> float | None:
         """Per frame, how much better ``text`` than ``heard`` aligns to ``pcm`` (log 1.0001

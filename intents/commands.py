@@ -49,6 +49,10 @@ class CommandSet:
     """Words that may precede any command and mean nothing ("okay coach")."""
     tail: Node
     """Words that may follow any command and mean nothing ("please")."""
+    heard_lead: Node
+    """The lead words a decoder listens for: those not easily confused with other speech."""
+    heard_tail: Node
+    """The tail words a decoder listens for."""
     fillers: frozenset[str]
     """Hesitation words dropped wherever they occur."""
     respell: Mapping[str, str]
@@ -103,7 +107,9 @@ def parse_commands(text: str) -> CommandSet:
                         for s in sources]
     wrap = data["wrap"]
     lead, tail = _parse("wrap", wrap["lead"]), _parse("wrap", wrap["tail"])
-    for node in (lead, tail, *rules.values(), *(s.template for s in commands + answers)):
+    heard_lead, heard_tail = _parse("wrap", wrap["heard_lead"]), _parse("wrap", wrap["heard_tail"])
+    for node in (lead, tail, heard_lead, heard_tail, *rules.values(),
+                 *(s.template for s in commands + answers)):
         if rules_of(node) - set(rules):
             raise ValueError(f"unknown rules {sorted(rules_of(node) - set(rules))}")
     known_slots = set(slot_lists) | {EXERCISE_SLOT}
@@ -118,6 +124,8 @@ def parse_commands(text: str) -> CommandSet:
         slot_lists=MappingProxyType(slot_lists),
         lead=lead,
         tail=tail,
+        heard_lead=heard_lead,
+        heard_tail=heard_tail,
         fillers=frozenset(wrap["fillers"]),
         respell=MappingProxyType(dict(data.get("respell", {}))),
         written=MappingProxyType(dict(data.get("written", {}))),

@@ -23,7 +23,7 @@ from .intent import INTENT_NAMES, Intent
 from .jsgf import compile_jsgf
 from .normalize import normalize
 from .phrases import compile_phrases, respell_for
-from .template import EMPTY, Alt, Node, Seq, SlotList, full_match, slots_of, words_of
+from .template import EMPTY, Alt, Node, Seq, SlotList, expand, full_match, slots_of, words_of
 
 EXPECTING = ("reps", "sets", "seconds", "exercise", "topic", "yes_no")
 """Questions the coach may ask; commands.toml's answers are keyed by these."""
@@ -60,6 +60,25 @@ class Grammar:
                 return Intent(sentence.intent, {**sentence.fixed_slots, **slots},
                               text=" ".join(tokens))
         return None
+
+    def split_wrap(self, text: str) -> tuple[str, str, str]:
+        """``text`` as (lead, command, tail): the words said around a command apart ("okay
+        coach hold on please" -> ("okay coach", "hold on", "please")); a text that is nothing
+        but such words is all command."""
+        words = tuple(text.split())
+        lead = next((p for p in self._wrap_phrases[0]
+                     if words[:len(p)] == p and len(words) > len(p)), ())
+        words = words[len(lead):]
+        tail = next((p for p in self._wrap_phrases[1]
+                     if words[-len(p):] == p and len(words) > len(p)), ())
+        return " ".join(lead), " ".join(words[:len(words) - len(tail)]), " ".join(tail)
+
+    @cached_property
+    def _wrap_phrases(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Lead and tail phrases, longest first ("okay coach" before "okay")."""
+        lead, tail = (sorted(expand(node, self._rules), key=len, reverse=True)
+                      for node in (self.commands.lead, self.commands.tail))
+        return lead, tail
 
     def is_prefix(self, text: str) -> bool:
         """Whether ``text`` (a partial result) can still grow into a sentence of the grammar.

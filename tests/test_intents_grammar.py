@@ -12,7 +12,7 @@ from intents import EXPECTING, INTENT_NAMES, Grammar, build_grammar
 from intents.commands import load_commands, parse_commands
 from intents.fixtures import EXERCISE_NAMES
 from intents.phrases import UNKNOWN, bigrams
-from intents.template import TemplateError, expand, full_match
+from intents.template import TemplateError, expand, full_match, words_of
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,26 @@ def test_vosk_respells_words_the_model_lacks(grammar: Grammar, caplog) -> None:
 
 def test_vosk_phrases_with_no_known_words_leave_only_unknown(grammar: Grammar) -> None:
     assert grammar.vosk_phrases(known_words=lambda w: False) == [UNKNOWN]
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("okay coach hold on please", ("okay coach", "hold on", "please")),
+    ("ok stop thanks", ("ok", "stop", "thanks")),
+    ("hold on", ("", "hold on", "")),
+    ("okay", ("", "okay", "")),  # nothing but wrap words: all command ("okay" answers yes)
+    ("please pass me the water bottle", ("please", "pass me the water bottle", "")),
+])
+def test_split_wrap_parts_the_words_said_around_a_command(grammar: Grammar, text: str,
+                                                          parts: tuple[str, str, str]) -> None:
+    assert grammar.split_wrap(text) == parts
+
+
+def test_heard_wrap_words_are_some_of_the_wrap_words(grammar: Grammar) -> None:
+    commands = grammar.commands
+    heard = words_of(commands.heard_lead, {}) | words_of(commands.heard_tail, {})
+    assert {"okay", "please", "coach"} <= heard
+    assert heard < words_of(commands.lead, {}) | words_of(commands.tail, {})
+    assert not heard & {"so", "and", "now", "then"}  # short words that soak up mishearings
 
 
 # --- automaton ----------------------------------------------------------------------------

@@ -129,6 +129,20 @@ def test_rendered_commands(rec, text, intent, slots):
     assert d.engine == "pocketsphinx" and 0 <= d.confidence <= 1
 
 
+@needs_flite
+def test_commands_said_with_okay_please_or_coach_around_them_are_understood(rec):
+    """The decoder listens for the heard lead and tail words (commands.toml): without them
+    "okay stop" came out as "okay" and "alright let's go" as "alright"."""
+    said = [("okay stop", "stop"), ("alright let's go", "start"), ("okay next", "next"),
+            ("hey coach how many left", "status"), ("turn it up please", "louder"),
+            ("coach pause", "pause")]
+    heard = [[d.intent.name for d in decide(rec, say(text)) if d.intent] for text, _ in said]
+    assert heard == [[intent] for _, intent in said], heard
+    chatter = ["please pass me the water bottle", "okay so where did I put my phone",
+               "thanks for the coffee"]
+    assert [d.text for text in chatter for d in decide(rec, say(text)) if d.intent] == []
+
+
 @needs_espeak
 def test_espeak_voice_is_poorly_heard_but_never_misread_as_another_command(rec):
     # Known gap (docs/benchmarks.md): pocketsphinx hears espeak-ng's voices badly; guard only
