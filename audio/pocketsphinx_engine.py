@@ -52,7 +52,7 @@ class PocketsphinxSettings:
     heard_wrap: bool = True
     """Decode commands with the lead and tail words commands.toml marks as heard ("okay",
     "please", "coach"): without them "okay stop" or "alright let's go" was mostly lost (18 of
-    90 such phrasings from CMU voices understood, 84 with them). False: bare commands only."""
+    90 such phrasings from CMU voices understood, 81 with them). False: bare commands only."""
     comfort_noise_dbfs: float | None = -65.0
     """Add white noise at this RMS level (dB full scale) before decoding; None: off. Digitally
     silent or very clean input (rendered speech, a gated mic) wrecks pocketsphinx's features:
