@@ -311,18 +311,18 @@ def test_listen_files_json_shape():
 
 def test_a_new_process_hears_its_first_file_as_a_long_running_one_would():
     """`hinge-coach listen --wav` once per file starts a new decoder each time, whose cepstral
-    mean has heard no one yet. Started from the model's own mean, these two words became
-    "stop" ("marvin" as "i'm done", "off" as "stop"); from the mean of speech at the standard
-    level they are nothing."""
-    words = [DATA / "marvin/a5609cce_nohash_0.wav", DATA / "off/5fe4a278_nohash_0.wav"]
+    mean has heard no one yet. Started from the model's own mean, a person's "off" became
+    "stop"; from the mean of speech at the standard level it is nothing. (Over the 300 shared
+    clips, one process each: 10 -> 7 of 260 other words made commands, docs/voice.md.)"""
+    off = DATA / "off/5fe4a278_nohash_0.wav"
 
-    def commands(initial_mean_c0: float) -> list[object]:
+    def heard(initial_mean_c0: float) -> object:
         settings = RecognizerSettings(engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(
             initial_mean_c0=initial_mean_c0))
-        return [next(listen_files([path], settings=settings))["intent"] for path in words]
+        return next(listen_files([off], settings=settings))["intent"]
 
-    assert commands(PocketsphinxSettings.initial_mean_c0) == [None, None]
-    assert commands(40.0) == ["stop", "stop"]  # the model's own: why the setting exists
+    assert heard(PocketsphinxSettings.initial_mean_c0) is None
+    assert heard(40.0) == "stop"  # the model's own: why the setting exists
 
 
 QUIET_COMMANDS = [("hold on", "pause"), ("how many left", "status"), ("keep going", "resume"),
