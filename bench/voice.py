@@ -5,9 +5,11 @@ Renders its corpus in memory at run time: commands in many phrasings spoken by C
 chatter sentences, single non-command words, real people's commands and other words (the
 Speech Commands clips in tests/data), and gym-like noise (harmonic "music", babble, clanks)
 mixed in at 20, 10 and 5 dB SNR; then the same commands, chatter and words from a neural piper
-voice, if the `neural` extra is installed. Reports per engine: intent accuracy per SNR (all
-voices, then CMU, espeak-ng and neural voices apart) and on real people, false accepts on
-chatter, words and noise, real-time factor and decision latency (audio time).
+voice, if the `neural` extra is installed; then commands said with "okay", "please", "coach"
+around them and remarks and chatter that start or end that way, clean, from the CMU voices.
+Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and neural voices
+apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
+real-time factor and decision latency (audio time).
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ COMMANDS = [  # (text, intent)
     ("do twelve reps", "set_reps"), ("three sets of eight", "start"),
     ("rest for ninety seconds", "rest"), ("calibrate the sensor", "calibrate"),
     ("start romanian deadlifts", "start"),
+]
+WRAPPED = [  # (text, intent): commands with the words people say around them
+    ("okay stop", "stop"), ("please stop", "stop"), ("stop please", "stop"),
+    ("okay coach hold on", "pause"), ("hey coach how many left", "status"),
+    ("alright let's go", "start"), ("okay next", "next"), ("coach pause", "pause"),
+    ("hold on please", "pause"), ("okay keep going", "resume"),
+    ("give me a tip please", "explain"), ("slow down please", "slower"),
+    ("okay I'm ready", "start"), ("alright I'm done", "stop"), ("turn it up please", "louder"),
+]
+WRAPPED_CHATTER = [
+    "okay so where did I put my phone", "alright I think I left my keys in the car",
+    "please pass me the water bottle", "thanks for the coffee", "hey how are you doing",
+    "okay I will call you back later", "okay cool", "okay then", "alright then", "thanks coach",
 ]
 CHATTER = [
     "I think I left my keys in the car", "what time is dinner tonight",
@@ -150,8 +165,19 @@ def corpus(quick: bool) -> list[tuple[str, str | None, np.ndarray]]:
         items.append(("fa_noise", None, (gym_noise(5.0, rng) * 32767).astype(np.int16)))
     # Last, with noise of their own: the items above stay as they were without the extra
     # (the recogniser's cepstral mean follows the order).
-    return items + voice_items([v for v in NEURAL if available(v)], "neural", quick,
-                               np.random.default_rng(9))
+    items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
+                         np.random.default_rng(9))
+    return items + wrapped_items(voices)
+
+
+def wrapped_items(voices: list[PersonVoice]) -> list[tuple[str, str | None, np.ndarray]]:
+    """Commands said with "okay", "please", "coach" around them, and remarks and chatter that
+    start or end that way, clean, from the CMU voices."""
+    cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
+    return ([("acc_clean_wrapped", intent, with_noise(speak(text, v), None, clean))
+             for text, intent in WRAPPED for v in cmu]
+            + [("fa_chatter_wrapped", None, with_noise(speak(text, v), None, clean))
+               for text in WRAPPED_CHATTER for v in cmu])
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,
