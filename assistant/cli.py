@@ -207,10 +207,6 @@ def cmd_listen(args: argparse.Namespace) -> int:
     settings = replace(config.recognizer, engine=args.engine or config.recognizer.engine)
     try:
         if args.wav:
-            missing = [str(path) for path in args.wav if not path.is_file()]
-            if missing:
-                print(f"hinge-coach listen: no such file: {', '.join(missing)}", file=sys.stderr)
-                return EXIT_USAGE
             unread = 0
             for row in listen_files(args.wav, settings=settings):
                 if "error" in row:

@@ -9,6 +9,9 @@ VOSK_EN_MODEL = "vosk-model-small-en-us-0.15"
 """The English vosk model we recommend for a Pi (about 40 MB)."""
 VOSK_EN_URL = f"https://alphacephei.com/vosk/models/{VOSK_EN_MODEL}.zip"
 """Where it is published."""
+VOSK_EN_SHA256 = "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
+"""SHA-256 of that zip (41,205,931 bytes), as pinned by several independent projects that
+download it; a file that differs is not the model we describe."""
 VOSK_SEARCH_DIRS = ("~/.cache/vosk", "/usr/share/vosk/models", "/usr/local/share/vosk/models",
                     "/opt/vosk/models")
 """Standard places searched for vosk models, in order; $VOSK_MODEL_PATH comes first."""
@@ -69,8 +72,8 @@ def models_report() -> str:
             f"No English vosk model. On a networked Pi, fetch {VOSK_EN_MODEL}:",
             "  mkdir -p ~/.cache/vosk && cd ~/.cache/vosk",
             f"  curl -fLO {VOSK_EN_URL}",
-            f"  sha256sum {VOSK_EN_MODEL}.zip   # compare with the value you recorded when you",
-            "      first vetted the file (or the one in your fleet's config); keep it pinned",
+            f"  echo '{VOSK_EN_SHA256}  {VOSK_EN_MODEL}.zip' | sha256sum -c",
+            "      (must print OK; otherwise delete the zip: it is damaged or not that model)",
             f"  unzip {VOSK_EN_MODEL}.zip && rm {VOSK_EN_MODEL}.zip",
             f"  ls ~/.cache/vosk/{VOSK_EN_MODEL}/am ~/.cache/vosk/{VOSK_EN_MODEL}/conf",
             "Then `hinge-coach models` lists it and vosk becomes the default engine.",

@@ -58,7 +58,7 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise WavError(f"{path}: {exc}") from exc
+        raise WavError(f"{path}: {(exc.strerror or str(exc)).lower()}") from exc
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise WavError(f"{path}: not a WAV file")
     chunks = _chunks(data)

@@ -8,6 +8,7 @@ which pocketsphinx hears about as well as people; espeak-ng's formant voices it 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -361,10 +362,15 @@ def test_quiet_gym_noise_raised_to_level_is_still_not_a_command(rec, tmp_path):
     assert decision is None or decision.intent is None, decision
 
 
-def test_models_report_explains_english_vosk_model():
+def test_models_report_explains_english_vosk_model(tmp_path):
     text = models_report()
     assert "pocketsphinx" in text and "vosk-model-small-en-us-0.15" in text
-    assert "sha256sum" in text
+    check = next(line.strip() for line in text.splitlines() if "sha256sum -c" in line)
+    # The printed check, run where the download landed, refuses a file that is not the model.
+    (tmp_path / "vosk-model-small-en-us-0.15.zip").write_bytes(b"<html>rate limited</html>")
+    done = subprocess.run(check, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode != 0 and "FAILED" in done.stdout
 
 
 NEURAL_VOICE = NEURAL[0]

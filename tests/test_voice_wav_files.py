@@ -90,7 +90,7 @@ def test_files_that_cannot_be_read_say_why(tmp_path, damage, message):
         read_wav(path)
 
 
-def test_listen_reads_any_format_and_reports_a_broken_file_without_stopping(tmp_path):
+def test_listen_reads_any_format_and_reports_broken_or_missing_files_without_stopping(tmp_path):
     speech, rate = read_wav(STOP_CLIP)
     stereo = np.stack([speech, speech], axis=1)
     float_file, int24_file, broken = tmp_path / "f32.wav", tmp_path / "i24.wav", tmp_path / "b.wav"
@@ -99,11 +99,15 @@ def test_listen_reads_any_format_and_reports_a_broken_file_without_stopping(tmp_
     broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     done = subprocess.run(
         [sys.executable, "-m", "assistant", "listen", "--json", "--engine", "pocketsphinx",
-         "--wav", str(STOP_CLIP), str(broken), str(float_file), str(int24_file)],
+         "--wav", str(STOP_CLIP), str(broken), str(tmp_path / "gone.wav"), str(float_file),
+         str(int24_file)],
         capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [Path(r["file"]).name for r in rows] == [STOP_CLIP.name, "b.wav", "f32.wav", "i24.wav"]
-    assert [r["intent"] for r in rows] == ["stop", None, "stop", "stop"]
-    assert "error" in rows[1] and "error" not in rows[0]
+    assert [Path(r["file"]).name for r in rows] == [STOP_CLIP.name, "b.wav", "gone.wav",
+                                                    "f32.wav", "i24.wav"]
+    assert [r["intent"] for r in rows] == ["stop", None, None, "stop", "stop"]
+    assert "error" not in rows[0] and "truncated or empty" in rows[1]["error"]
+    assert rows[2]["error"].endswith("gone.wav: no such file or directory")
     assert done.returncode == 1
-    assert "b.wav" in done.stderr and "Traceback" not in done.stderr
+    assert "b.wav" in done.stderr and "gone.wav" in done.stderr
+    assert "Traceback" not in done.stderr
