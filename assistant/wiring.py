@@ -110,6 +110,7 @@ def build_live(config: Config) -> LiveRuntime:
             log.info("cue cache: %d/%d rendered", done, total)
 
     speaker = Speaker(config.speaker, on_speaking=speaking)
+    recognizer.own_speech = speaker.player.said_within
     speaker.build(cue_texts(list(help_lines(grammar).values()), config), progress=progress)
     history = None
     try:

@@ -23,6 +23,7 @@ import itertools
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -82,6 +83,8 @@ class PlayerSettings:
     """Fade-out (seconds) when a sound is cut, so stopping mid-word doesn't click."""
 
 
+LINES_KEPT = 16
+"""Spoken lines remembered for said_within(): more than can play in a few seconds."""
 DEFAULT_MAX_AGE = {Priority.CUE: "cue_max_age_s", Priority.COUNT: "count_max_age_s"}
 
 
@@ -147,6 +150,7 @@ class Player:
         self._heap: list[tuple[int, int, Sound]] = []
         self._current: Sound | None = None
         self._overlays: list[Sound] = []
+        self._lines: deque[Sound] = deque(maxlen=LINES_KEPT)  # spoken, for said_within()
         self._seq = itertools.count()
         self._stream: Any = None
         self._last_callback = clock()
@@ -218,6 +222,7 @@ class Player:
             if snd.priority == Priority.TAP:
                 self._overlays.append(snd)
             else:
+                self._lines.append(snd)
                 if key is not None:
                     self._remove_key_locked(key)
                 cur = self._current
@@ -250,6 +255,15 @@ class Player:
             if self._current is not None:
                 self._cut_locked(self._current)
         self._wake.set()
+
+    def said_within(self, seconds: float) -> list[str]:
+        """The lines (not earcons) that were playing at some moment of the last ``seconds``:
+        what the microphone may have heard of the unit's own voice."""
+        since = self._clock() - seconds
+        rate = self.settings.sample_rate_hz
+        with self._lock:
+            return [snd.text for snd in self._lines if snd.started_at is not None
+                    and (snd.state == "playing" or snd.started_at + snd.pos / rate >= since)]
 
     @property
     def busy(self) -> bool:

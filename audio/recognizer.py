@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,7 +25,15 @@ from .denoise import Denoiser, DenoiseSettings, RnnoiseUnavailable
 from .endpoint import FRAME_S, FRAME_SAMPLES, Endpointer, EndpointSettings
 from .models import find_vosk_model
 from .pocketsphinx_engine import EngineResult, PocketsphinxSettings
-from .rejection import GARBAGE_PREFIX, MUTED_INTENTS, Parser, RejectionSettings, judge
+from .rejection import (
+    EARLY_INTENTS,
+    GARBAGE_PREFIX,
+    OWN_WORDS,
+    Parser,
+    RejectionSettings,
+    judge,
+    said_by_unit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +112,10 @@ def _plain(text: str) -> str:
 class Recognizer:
     """Streaming: accept() audio as it comes; a Decision when a segment ends, else None.
 
-    Set ``muted`` while the unit speaks (only stop and pause pass, at a stricter floor) and
-    ``expecting`` to the question just asked (see intents.EXPECTING) so bare answers parse.
+    Set ``muted`` while the unit speaks and ``expecting`` to the question just asked (see
+    intents.EXPECTING) so bare answers parse. A segment heard while muted at any moment is
+    judged as muted: only a plain stop or pause passes, at a stricter floor, and not if
+    ``own_speech`` (seconds -> the lines the unit said in that time) has the unit saying it.
     """
 
     def __init__(self, engine: Engine, grammar: Parser,
@@ -117,7 +128,11 @@ class Recognizer:
         self.denoiser = denoiser
         """None: the raw stream is always decoded."""
         self.muted = False
+        self.own_speech: Callable[[float], Iterable[str]] | None = None
+        """What the unit said in the last so many seconds (audio.player.Player.said_within)."""
         self.expecting: str | None = None
+        self._heard_muted = False  # the unit spoke during this segment
+        self._segment_start_s = 0.0
         self._streams = 1 if denoiser is None else 2  # raw, then denoised
         self._pending = np.zeros((self._streams, 0), dtype=np.int16)
         self._denoised = False  # this segment is heard in the denoised stream
@@ -177,7 +192,9 @@ class Recognizer:
         ep = self.endpointer
         was_in_speech = ep.in_speech
         event = ep.push(frame)
+        self._heard_muted = self.muted or (was_in_speech and self._heard_muted)
         if event == "start":
+            self._segment_start_s = self.time_s
             self.engine.begin()
             self.engine.feed(np.concatenate(list(ep.preroll)).tobytes())
             self._speech_end_s = self.time_s
@@ -201,7 +218,7 @@ class Recognizer:
         if self._since_partial % 2:  # a partial every 40 ms is plenty
             return None
         heard = self.grammar.parse(self.engine.partial(), expecting=None)
-        if heard is None or heard.name not in MUTED_INTENTS:
+        if heard is None or heard.name not in EARLY_INTENTS:
             return None
         return self._finish(early=True)
 
@@ -216,10 +233,19 @@ class Recognizer:
         elif result.doubt:
             intent, why = None, result.doubt
         else:
+            muted = self._heard_muted or self.muted
             intent, why = judge(result.text, result.confidence, self.grammar, s,
-                                muted=self.muted, expecting=self.expecting)
+                                muted=muted, expecting=self.expecting)
+            if intent is not None and muted and self._said_by_unit(intent.text):
+                intent, why = None, OWN_WORDS
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
                         self.time_s, self._speech_end_s, early, self._denoised, why)
+
+    def _said_by_unit(self, text: str) -> bool:
+        if self.own_speech is None:
+            return False
+        seconds = self.time_s - self._segment_start_s + self.settings.rejection.own_speech_margin_s
+        return said_by_unit(self.grammar.split_wrap(text)[1], self.own_speech(seconds))
 
 
 def make_recognizer(settings: RecognizerSettings | None = None,

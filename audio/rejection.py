@@ -7,12 +7,15 @@ command. What is used here, in order:
 2. the text must be exactly a sentence of the grammar (Grammar.parse), not a fragment;
 3. a confidence floor: pocketsphinx compares the grammar path with a free phone loop over the
    same audio, vosk reports word confidences;
-4. while the unit speaks (muted), only stop and pause pass, at a stricter floor.
+4. while the unit speaks (muted), only the short ways to stop or pause pass (commands.toml's
+   interrupt), at a stricter floor, and not one whose first word the unit itself just said.
 The endpointer (speech-like energy + webrtc VAD) keeps steady noise from being decoded at all.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +26,10 @@ class Parser(Protocol):
     """What rejection needs of a grammar (intents.Grammar is one)."""
 
     def parse(self, text: str, expecting: str | None = None) -> Intent | None: ...
+
+    def interrupts(self, text: str) -> bool: ...
+
+    def split_wrap(self, text: str) -> tuple[str, str, str]: ...
 
 
 GARBAGE_PREFIX = "gb_"
@@ -53,11 +60,19 @@ way we well went were what when where which while white who why will win window 
 word work world would wow write year yellow yes you young your zero
 """.split())  # noqa: SIM905 - a word list reads better as text
 
+MAX_INFLECTION = 3
+"""Letters an ending may add to a word the unit said ("stop" -> "stopped")."""
+
+OWN_WORDS = "the unit itself was saying that"
+"""Why an interrupt heard while the unit spoke a line with its word in it is not obeyed."""
+
 UNKNOWN = "[unk]"
 """vosk's out-of-vocabulary token in grammar mode."""
 
-MUTED_INTENTS = frozenset({"stop", "pause"})
-"""The only intents obeyed while the unit is speaking."""
+EARLY_INTENTS = frozenset({"stop", "pause"})
+"""Intents acted on after a short pause, before the endpointer's full hangover."""
+MUTED = "the unit was speaking: only a plain stop or pause is obeyed then"
+"""Why any other command heard while the unit spoke is not obeyed."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +82,12 @@ class RejectionSettings:
     min_confidence: float = 0.5
     """Confidence (0-1) below which a command is dropped."""
     muted_min_confidence: float = 0.7
-    """Stricter floor (0-1) while the unit is speaking (only stop and pause pass then)."""
+    """Stricter floor (0-1) while the unit is speaking (only a plain stop or pause passes then)."""
     min_speech_s: float = 0.15
     """Segments with less voiced audio than this (seconds) are clanks or breaths, not words."""
+    own_speech_margin_s: float = 1.0
+    """Lines the unit said up to this long (seconds) before a segment began still count as
+    heard in it: output and input buffers and decoding put the two clocks that far apart."""
 
 
 def is_garbage(text: str) -> bool:
@@ -98,6 +116,20 @@ def judge(
     floor = settings.muted_min_confidence if muted else settings.min_confidence
     if confidence is not None and confidence < floor:
         return None, f"confidence {confidence:.2f} under {floor:g}"
-    if muted and intent.name not in MUTED_INTENTS:
-        return None, "the unit was speaking: only stop and pause are obeyed then"
+    if muted and not grammar.interrupts(text):
+        return None, MUTED
     return Intent(intent.name, dict(intent.slots), confidence, intent.text), ""
+
+
+def said_by_unit(command: str, said: Iterable[str]) -> bool:
+    """Whether the unit ``said`` the word ``command`` starts with (an interrupt's verb: stop,
+    pause, hold, wait), perhaps inflected ("stop" in "stopped short", "pause" in "Paused.").
+    Only that word: the rest is what the search made of the line ("Pause and feel the
+    stretch" was heard as "pause that")."""
+    first = command.split()[:1]
+    return bool(first) and any(_inflects(word, first[0]) for line in said
+                               for word in re.findall(r"[a-z']+", line.lower()))
+
+
+def _inflects(word: str, stem: str) -> bool:
+    return word.startswith(stem) and len(word) - len(stem) <= MAX_INFLECTION

@@ -53,6 +53,8 @@ class CommandSet:
     """The lead words a decoder listens for: those not easily confused with other speech."""
     heard_tail: Node
     """The tail words a decoder listens for."""
+    interrupts: tuple[Node, ...]
+    """The ways to stop or pause that are obeyed while the coach is talking."""
     fillers: frozenset[str]
     """Hesitation words dropped wherever they occur."""
     respell: Mapping[str, str]
@@ -108,7 +110,8 @@ def parse_commands(text: str) -> CommandSet:
     wrap = data["wrap"]
     lead, tail = _parse("wrap", wrap["lead"]), _parse("wrap", wrap["tail"])
     heard_lead, heard_tail = _parse("wrap", wrap["heard_lead"]), _parse("wrap", wrap["heard_tail"])
-    for node in (lead, tail, heard_lead, heard_tail, *rules.values(),
+    interrupts = tuple(_parse("interrupt", s) for s in data["interrupt"]["sentences"])
+    for node in (lead, tail, heard_lead, heard_tail, *rules.values(), *interrupts,
                  *(s.template for s in commands + answers)):
         if rules_of(node) - set(rules):
             raise ValueError(f"unknown rules {sorted(rules_of(node) - set(rules))}")
@@ -126,6 +129,7 @@ def parse_commands(text: str) -> CommandSet:
         tail=tail,
         heard_lead=heard_lead,
         heard_tail=heard_tail,
+        interrupts=interrupts,
         fillers=frozenset(wrap["fillers"]),
         respell=MappingProxyType(dict(data.get("respell", {}))),
         written=MappingProxyType(dict(data.get("written", {}))),

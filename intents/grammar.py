@@ -61,6 +61,19 @@ class Grammar:
                               text=" ".join(tokens))
         return None
 
+    def interrupts(self, text: str) -> bool:
+        """Whether ``text`` is one of the short ways to stop or pause (commands.toml's
+        interrupt) that are obeyed while the coach is talking."""
+        tokens = normalize(text, self.commands.fillers, self._respelled, self._typed_forms)
+        return bool(tokens) and any(
+            full_match(node, tokens, self.slot_lists, self._rules) is not None
+            for node in self._interrupts)
+
+    @cached_property
+    def _interrupts(self) -> tuple[Node, ...]:
+        lead, tail = Alt((self.commands.lead, EMPTY)), Alt((self.commands.tail, EMPTY))
+        return tuple(Seq((lead, node, tail)) for node in self.commands.interrupts)
+
     def split_wrap(self, text: str) -> tuple[str, str, str]:
         """``text`` as (lead, command, tail): the words said around a command apart ("okay
         coach hold on please" -> ("okay coach", "hold on", "please")); a text that is nothing

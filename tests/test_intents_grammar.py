@@ -163,6 +163,20 @@ def test_heard_wrap_words_are_some_of_the_wrap_words(grammar: Grammar) -> None:
     assert not heard & {"so", "and", "now", "then"}  # short words that soak up mishearings
 
 
+def test_interrupts_are_the_plain_ways_to_stop_or_pause(grammar: Grammar) -> None:
+    interrupts = [" ".join(words) for node in grammar.commands.interrupts
+                  for words in expand(node, grammar.commands.rules)]
+    assert {"stop", "pause", "hold on", "wait"} <= set(interrupts)
+    for text in interrupts:
+        intent = grammar.parse(text)
+        assert intent is not None and intent.name in ("stop", "pause"), text
+        assert grammar.interrupts(text) and grammar.interrupts(f"okay {text} please")
+    # Stops and pauses the coach's own voice was heard as are not interrupts.
+    for text in ("that is all", "i'm done", "just a minute please", "stop the workout"):
+        assert grammar.parse(text) is not None and not grammar.interrupts(text), text
+    assert not grammar.interrupts("how many left") and not grammar.interrupts("")
+
+
 # --- automaton ----------------------------------------------------------------------------
 
 

@@ -160,6 +160,24 @@ def test_on_speaking_with_mute_tail(rig):
     assert speaking == [True, False]
 
 
+def test_said_within_is_what_played_lately_without_earcons(rig):
+    player, stream, clock, *_ = rig
+    two_blocks_s = 2 * BLOCK / player.settings.sample_rate_hz
+    player.play(tone(0.3, 2 * BLOCK), text="Hips back.")
+    player.play(tone(0.9, BLOCK), priority=Priority.TAP, text="[tap]")
+    queued = player.play(tone(0.2, 2 * BLOCK), text="Knees soft.")
+    stream.pump(2)
+    assert player.said_within(0.0) == ["Hips back."]  # the next line has not started
+    clock.t += two_blocks_s
+    stream.pump(2)
+    assert queued.state == "done"
+    clock.t += 1.0
+    # The first line ended 1.0 s ago, the second one two blocks later.
+    assert player.said_within(1.0 + two_blocks_s / 2) == ["Hips back.", "Knees soft."]
+    assert player.said_within(1.0 - two_blocks_s / 2) == ["Knees soft."]
+    assert player.said_within(0.5) == []
+
+
 def test_no_device_prints_and_retries_with_backoff(caplog):
     FakeOutputStream.fail_open = OSError("no device")
     clock = Clock()

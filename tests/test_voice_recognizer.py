@@ -7,8 +7,10 @@ which pocketsphinx hears about as well as people; espeak-ng's formant voices it 
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,14 +29,19 @@ from audio.person_voice import (
     available,
     render,
 )
+from audio.player import PlayerSettings
 from audio.pocketsphinx_engine import PocketsphinxSettings
 from audio.recognizer import Recognizer, RecognizerSettings, make_recognizer
+from audio.rejection import MUTED, OWN_WORDS, RejectionSettings, said_by_unit
 from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
+from audio.tts import Voice, shared_renderer
 from audio.wav import write_wav
 
 DATA = Path(__file__).parent / "data" / "speech_commands"
 NON_COMMANDS = ("up", "down", "left", "right", "on", "off", "bed", "cat", "house", "marvin")
 CLIPS_PER_WORD = 6  # keeps the suite quick; bench/voice.py runs them all
+RATE = 16_000
+BLOCK_SAMPLES = RATE // 10  # the microphone's 100 ms blocks
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="no espeak-ng")
 needs_flite = pytest.mark.skipif(not available(DEFAULT_VOICE), reason="no flite")
@@ -225,16 +232,84 @@ def test_a_short_command_needs_a_phone_heard_for_every_second_of_its_segment(rec
     assert check.check_short(move_on, heard, seconds=1.2).agrees  # a short segment: enough
 
 
-@needs_flite
-def test_muted_only_stop_and_pause_pass(rec):
-    rec.muted = True
+def decide_muted(rec: Recognizer, samples: np.ndarray, muted_until_s: float = math.inf):
+    """Decisions on ``samples`` with the unit speaking (muted) until ``muted_until_s``."""
+    rec.reset()
+    decisions = []
     try:
-        heard = decide(rec, say("how many left"))
-        assert all(d.intent is None for d in heard)
-        assert any("only stop and pause" in d.rejected for d in heard), heard  # logged why
-        assert [d.intent.name for d in decide(rec, say("stop")) if d.intent] == ["stop"]
+        for start in range(0, len(samples), BLOCK_SAMPLES):
+            rec.muted = start / RATE < muted_until_s
+            if d := rec.accept(samples[start:start + BLOCK_SAMPLES]):
+                decisions.append(d)
+        rec.muted = False
+        if (last := rec.final()) is not None:
+            decisions.append(last)
     finally:
         rec.muted = False
+    return decisions
+
+
+@needs_flite
+@pytest.mark.parametrize(("text", "intent"), [
+    ("stop", "stop"), ("hold on", "pause"), ("how many left", None), ("i'm done", None)])
+def test_while_the_unit_speaks_only_a_plain_stop_or_pause_passes(rec, text, intent):
+    heard = decide_muted(rec, say(text))
+    assert [d.intent.name for d in heard if d.intent] == ([intent] if intent else []), heard
+    if intent is None:
+        assert any(d.rejected == MUTED for d in heard), heard  # logged why
+
+
+@needs_espeak
+@pytest.mark.parametrize("line", ["That is the wall. Hold still for a moment.",
+                                  "Set two of two. Five reps. Go."])
+def test_the_unit_does_not_obey_its_own_voice(line):
+    """Its own lines, as its speaker renders them, reaching the microphone: the muted rule
+    holds for the whole segment, also when it is decided after the mute tail has passed.
+    Before, a new recogniser heard "that is all" (stop) mid-line in the first and obeyed the
+    last "go" (start), decided as the mute tail ended."""
+    rec = make_recognizer(RecognizerSettings(engine="pocketsphinx"))  # no history: repeatable
+    voice = replace(Voice(), sample_rate_hz=RATE)
+    spoken = (shared_renderer().render(line, voice) * 32767).astype(np.int16)
+    gap = np.zeros(RATE // 2, dtype=np.int16)
+    heard = decide_muted(rec, np.concatenate([gap, spoken, gap, gap]),
+                         muted_until_s=(len(gap) + len(spoken)) / RATE
+                         + PlayerSettings().mute_tail_s)
+    assert any(d.text for d in heard)
+    assert [d.intent for d in heard if d.intent] == [], heard
+
+
+@pytest.mark.parametrize(("command", "said", "own"), [
+    ("pause that", ["Button pressed. Pause and feel the stretch."], True),  # as it was heard
+    ("stop", ["Rest.", "One rep stopped short and did not count."], True),
+    ("pause", ["Paused. Say resume when you're ready."], True),
+    ("stop", ["Rest. Ninety seconds."], False),
+    ("hold on", ["Rest. Ninety seconds.", "Knees soft."], False),
+    ("stop", [], False),
+])
+def test_said_by_unit_compares_the_word_a_command_starts_with(command, said, own):
+    assert said_by_unit(command, said) is own
+
+
+@needs_flite
+def test_a_pause_the_unit_itself_was_saying_is_not_obeyed(rec):
+    asked: list[float] = []
+
+    def saying(line: str):
+        def said_within(seconds: float) -> list[str]:
+            asked.append(seconds)
+            return [line]
+        return said_within
+
+    try:
+        rec.own_speech = saying("Button pressed. Pause and feel the stretch.")
+        (own,) = decide_muted(rec, say("pause"))
+        assert own.intent is None and own.rejected == OWN_WORDS
+        # It looks back over the whole segment and the margin for the two clocks.
+        assert asked[-1] > RejectionSettings().own_speech_margin_s + 0.3
+        rec.own_speech = saying("Rest. Ninety seconds.")
+        assert [d.intent.name for d in decide_muted(rec, say("pause")) if d.intent] == ["pause"]
+    finally:
+        rec.own_speech = None
 
 
 @needs_flite
