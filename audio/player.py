@@ -126,8 +126,9 @@ def resolve_output_device(name: str | None) -> int | None:
 class Player:
     """Plays numpy sounds by priority through one output stream; see the module docstring.
 
-    ``on_speaking(True/False)`` is called from the player's supervisor thread when sound
-    starts and ``mute_tail_s`` after it ends; voice-in mutes or ducks the microphone on it.
+    ``on_speaking(True/False)`` is called from the player's supervisor thread when a line
+    (not an earcon: a tone is never heard as words) is queued or starts, and ``mute_tail_s``
+    after the last one ends; voice-in mutes the microphone on it.
     """
 
     def __init__(
@@ -302,8 +303,9 @@ class Player:
             self._open()
         if self._stream is None:
             wait = max(0.05, self._next_open - now)
-        busy = self.busy
-        if busy:
+        with self._lock:
+            talking = self._current is not None or bool(self._heap)  # earcons are not words
+        if talking:
             self._idle_since = None
             self._set_speaking(True)
         elif self._speaking:

@@ -160,6 +160,19 @@ def test_on_speaking_with_mute_tail(rig):
     assert speaking == [True, False]
 
 
+def test_an_earcon_does_not_mute_the_microphone(rig):
+    """A tone is never heard as words, and a command said over the wall-tap click is heard."""
+    player, stream, _, _, speaking = rig
+    player.play(tone(0.9, BLOCK), priority=Priority.TAP, text="[tap]")
+    player.tick()
+    stream.pump(1)
+    player.tick()
+    assert speaking == []
+    player.play(tone(0.3, BLOCK), text="Four.")
+    player.tick()
+    assert speaking == [True]
+
+
 def test_said_within_is_what_played_lately_without_earcons(rig):
     player, stream, clock, *_ = rig
     two_blocks_s = 2 * BLOCK / player.settings.sample_rate_hz

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from assistant.config import ConfigError, load_config
+from audio.earcons import earcon
 from audio.gym_noise import gym_noise, with_noise
 from audio.listen import decide_file, hear_spoken, listen, listen_files
 from audio.microphone import ArraySource
@@ -276,6 +277,16 @@ def test_the_unit_does_not_obey_its_own_voice(line):
                          + PlayerSettings().mute_tail_s)
     assert any(d.text for d in heard)
     assert [d.intent for d in heard if d.intent] == [], heard
+
+
+@needs_flite
+def test_a_command_said_over_the_wall_tap_click_is_understood(rec):
+    """The click does not mute the microphone (audio.player): it must not spoil the words."""
+    speech = say("how many left")
+    click = (earcon("tap", RATE) * 0.3 * 32767).astype(np.int16)
+    middle = len(speech) // 2 - 4000  # say() puts 1.5 s of silence after the words
+    speech[middle:middle + len(click)] += click
+    assert [d.intent.name for d in decide(rec, speech) if d.intent] == ["status"]
 
 
 @pytest.mark.parametrize(("command", "said", "own"), [
