@@ -82,10 +82,10 @@ def own_lines(lines: list[str]) -> dict[str, object]:
             end_s = start_s + len(line) / RATE
             for rule, until in (("muted", end_s + tail), ("never_muted", 0.0)):
                 key = f"{name}_{rule}"
-                if obeyed := heard(rec, audio, text, until):
-                    counts[key] = counts.get(key, 0) + 1
+                obeyed = heard(rec, audio, text, until)
+                counts[key] = counts.get(key, 0) + bool(obeyed)
+                if obeyed:
                     examples.setdefault(key, []).append(f"{text[:50]} -> {obeyed}")
-                counts.setdefault(key, 0)
     return {"obeyed": counts, "examples": {k: v[:6] for k, v in examples.items()}}
 
 
@@ -122,8 +122,7 @@ def main() -> None:
     report = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
               "python": platform.python_version(), "quick": args.quick,
               "own_lines": own_lines(lines[::4] if args.quick else lines),
-              "barge_in": barge_in(BARGE_LINES[:2] if args.quick else BARGE_LINES),
-              "wall_s": 0.0}
+              "barge_in": barge_in(BARGE_LINES[:2] if args.quick else BARGE_LINES)}
     report["wall_s"] = round(time.time() - t0, 1)
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))
 

@@ -71,8 +71,12 @@ class Grammar:
 
     @cached_property
     def _interrupts(self) -> tuple[Node, ...]:
-        lead, tail = Alt((self.commands.lead, EMPTY)), Alt((self.commands.tail, EMPTY))
-        return tuple(Seq((lead, node, tail)) for node in self.commands.interrupts)
+        return tuple(self._with_wrap(node) for node in self.commands.interrupts)
+
+    def _with_wrap(self, node: Node) -> Node:
+        """``node`` with the optional lead and tail words around it."""
+        commands = self.commands
+        return Seq((Alt((commands.lead, EMPTY)), node, Alt((commands.tail, EMPTY))))
 
     def split_wrap(self, text: str) -> tuple[str, str, str]:
         """``text`` as (lead, command, tail): the words said around a command apart ("okay
@@ -113,10 +117,9 @@ class Grammar:
     @cached_property
     def _wrapped(self) -> tuple[tuple[Sentence, frozenset[str]], ...]:
         """Every sentence with the optional lead and tail around it, and the words it uses."""
-        lead, tail = Alt((self.commands.lead, EMPTY)), Alt((self.commands.tail, EMPTY))
         wrapped = []
         for s in self.commands.sentences:
-            node = Seq((lead, s.template, tail))
+            node = self._with_wrap(s.template)
             words = words_of(node, self._rules).union(
                 *({w for phrase in self.slot_lists[name] for w in phrase}
                   for name in slots_of(node, self._rules)))
