@@ -28,6 +28,7 @@ import numpy as np
 from assistant.config import Config, ConfigError, default_config_path, load_config
 from assistant.paths import calibration_path
 from audio.denoise import DenoiseSettings
+from audio.echo_cancel import EchoCancelSettings
 from audio.microphone import MicrophoneSettings, find_input_device
 from audio.recognizer import RecognizerSettings
 from audio.speaker import SpeakerSettings
@@ -101,6 +102,7 @@ def run_checks(config: Config, config_path: Path | None, *,
         ("speaker", lambda: check_speaker(config.speaker)),
         ("recognizer", lambda: check_recognizer(config.recognizer)),
         ("noise-suppression", lambda: check_denoise(config.recognizer.denoise)),
+        ("echo-cancellation", lambda: check_echo_cancel(config.microphone.echo_cancel)),
         ("sensor", lambda: check_sensor(config.sensor)),
         ("calibration", check_calibration),
     ):
@@ -432,6 +434,24 @@ def check_denoise(settings: DenoiseSettings) -> Check:
                      "loud room", INSTALL_HINT, details)
     return Check(name, True, f"RNNoise from {details['library']}, used while the background "
                  f"is above {settings.noisy_above_dbfs:g} dBFS", details=details)
+
+
+def check_echo_cancel(settings: EchoCancelSettings) -> Check:
+    """speexdsp loads and cancels; without it a stop said while the coach talks is not heard."""
+    from audio.echo_cancel import EchoCancelUnavailable, SpeexCanceller
+
+    name = "echo-cancellation"
+    if not settings.enabled:
+        return Check(name, True, "off ([microphone.echo_cancel] enabled = false): stop and "
+                     "pause are heard only in the coach's pauses")
+    silence = np.zeros(160, dtype=np.int16)
+    try:
+        SpeexCanceller(settings).frame(silence, silence)
+    except EchoCancelUnavailable as exc:
+        return Check(name, True, f"unavailable: {exc}; stop and pause are heard only in the "
+                     "coach's pauses", "sudo apt install libspeexdsp1")
+    return Check(name, True, f"speexdsp, the coach's voice is taken out of the microphone "
+                 f"({settings.filter_s:g} s of echo)")
 
 
 def _how_to_get_vosk(report: str) -> list[str]:

@@ -93,6 +93,7 @@ def build_live(config: Config) -> LiveRuntime:
     from assistant.history import History
     from assistant.live import Devices, LiveRuntime
     from assistant.paths import calibration_path, history_path
+    from audio.echo_cancel import PlaybackTap, make_echo_canceller
     from audio.microphone import Microphone
     from audio.recognizer import make_recognizer
     from audio.speaker import Speaker
@@ -109,7 +110,11 @@ def build_live(config: Config) -> LiveRuntime:
         if done == total or done % 50 == 0:  # the first start renders every cue: show it
             log.info("cue cache: %d/%d rendered", done, total)
 
-    speaker = Speaker(config.speaker, on_speaking=speaking)
+    echo = config.microphone.echo_cancel
+    tap = PlaybackTap(config.speaker.player.sample_rate_hz, echo.keep_s)
+    echo_canceller = make_echo_canceller(echo, tap)
+    speaker = Speaker(config.speaker, on_speaking=speaking,
+                      tap=tap if echo_canceller is not None else None)
     recognizer.own_speech = speaker.player.said_within
     speaker.build(cue_texts(list(help_lines(grammar).values()), config), progress=progress)
     history = None
@@ -119,7 +124,8 @@ def build_live(config: Config) -> LiveRuntime:
     except Exception as exc:  # noqa: BLE001 - coaching matters more than records
         log.error("workout history disabled: %s", exc)
     devices = Devices(sensor=ReconnectingSensor(config.sensor),
-                      microphone=Microphone(config.microphone), recognizer=recognizer,
+                      microphone=Microphone(config.microphone, echo_canceller=echo_canceller),
+                      recognizer=recognizer,
                       speaker=speaker, history=history)
     calibration = load_calibration(calibration_path()) or Calibration()
     return LiveRuntime(build_coach(config, grammar), devices, calibration, calibration_path())

@@ -16,11 +16,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from .echo_cancel import EchoCanceller, EchoCancelSettings, stream_delay_s
 from .resample import TARGET_RATE_HZ, StreamResampler, resample_all
 from .wav import read_wav
 
@@ -90,6 +91,8 @@ class MicrophoneSettings:
     """When a plain reopen did not bring frames back, re-initialise PortAudio before the next
     one, so a replugged USB mic is seen again. That briefly disturbs the speaker's stream in
     the same process, so it is never the first thing tried."""
+    echo_cancel: EchoCancelSettings = field(default_factory=EchoCancelSettings)
+    """Taking the unit's own voice out of what the microphone hears."""
 
 
 def find_input_device(name: str | None, devices: list[dict[str, Any]]) -> int | None:
@@ -143,16 +146,20 @@ class Microphone:
     """A sounddevice input stream that survives its device going away and coming back.
 
     ``blocks()`` yields 16 kHz mono int16 until ``close()``; it reopens the device with
-    backoff when frames stop arriving, logging the loss and the recovery once each.
+    backoff when frames stop arriving, logging the loss and the recovery once each. With an
+    ``echo_canceller`` the speaker's echo is taken out of the blocks first.
     """
 
     def __init__(self, settings: MicrophoneSettings | None = None,
                  stream_factory: Callable[..., Any] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 echo_canceller: EchoCanceller | None = None) -> None:
         self.settings = settings or MicrophoneSettings()
         self._factory = stream_factory
         self._clock = clock
-        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=200)
+        self._echo = echo_canceller
+        # each block with the clock time its first sample reached the microphone
+        self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=200)
         self._closed = threading.Event()
         self._stream: Any = None
         self.rate_hz: int = 0
@@ -162,10 +169,12 @@ class Microphone:
         """How many of those reopens re-initialised PortAudio first."""
         self._reopens_in_a_row = 0  # reopens since frames last flowed for a whole window
 
-    def _callback(self, indata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, _status: Any) -> None:
+        delay = stream_delay_s(time_info, "inputBufferAdcTime")
+        captured_at = self._clock() + (delay if delay is not None else -frames / self.rate_hz)
         # If the consumer is stuck, dropping is better than blocking the audio thread.
         with contextlib.suppress(queue.Full):
-            self._queue.put_nowait(indata.copy())
+            self._queue.put_nowait((indata.copy(), captured_at))
 
     def _open(self) -> None:
         import sounddevice as sd
@@ -228,9 +237,12 @@ class Microphone:
         try:
             while not self._closed.is_set():
                 try:
-                    block = self._queue.get(timeout=max(0.2, self.settings.block_s * 4))
+                    block, captured_at = self._queue.get(
+                        timeout=max(0.2, self.settings.block_s * 4))
                     self._watchdog.add(len(block))
                     out = self._resampler.process(block)
+                    if self._echo is not None:
+                        out = self._echo.process(out, captured_at)
                     if len(out):
                         yield out
                 except queue.Empty:

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from .echo_cancel import PlaybackTap, stream_delay_s
+
 log = logging.getLogger(__name__)
 
 
@@ -128,7 +130,8 @@ class Player:
 
     ``on_speaking(True/False)`` is called from the player's supervisor thread when a line
     (not an earcon: a tone is never heard as words) is queued or starts, and ``mute_tail_s``
-    after the last one ends; voice-in mutes the microphone on it.
+    after the last one ends; voice-in mutes the microphone on it. ``tap`` gets every block the
+    stream plays, with when it plays: the echo canceller's reference.
     """
 
     def __init__(
@@ -140,9 +143,11 @@ class Player:
         printer: Callable[[str], None] = print,
         clock: Callable[[], float] = time.monotonic,
         supervise: bool = True,
+        tap: PlaybackTap | None = None,
     ) -> None:
         self.settings = settings
         self._on_speaking = on_speaking
+        self._tap = tap
         self._factory = stream_factory
         self._printer = printer
         self._clock = clock
@@ -425,6 +430,11 @@ class Player:
                         finished = True
                 self._overlays = keep
         np.clip(out * self._volume, -1.0, 1.0, out=outdata[:, 0])
+        if self._tap is not None:
+            delay = stream_delay_s(time_info, "outputBufferDacTime")
+            if delay is None:  # the host reports no times: its nominal latency
+                delay = float(getattr(self._stream, "latency", 0.0) or 0.0)
+            self._tap.played(outdata[:, 0], now + delay)
         if finished:
             self._wake.set()
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from audio.cue_cache import COUNT_WORDS, BuildReport, CueCache, Progress, normalize
 from audio.earcons import EARCON_NAMES, earcon
+from audio.echo_cancel import PlaybackTap
 from audio.player import Player, PlayerSettings, Priority, Sound
 from audio.tts import Renderer, TtsError, Voice, shared_renderer
 from audio.wav import write_wav
@@ -152,6 +153,7 @@ class Speaker:
         printer: Callable[[str], None] = print,
         clock: Callable[[], float] = time.monotonic,
         supervise: bool = True,
+        tap: PlaybackTap | None = None,
     ) -> None:
         self.settings = settings = settings or SpeakerSettings()
         self._printer = printer
@@ -171,6 +173,7 @@ class Speaker:
             printer=printer,
             clock=clock,
             supervise=supervise,
+            tap=tap,
         )
         self._worker = _RenderWorker()
         self._known: list[str] = list(COUNT_WORDS)

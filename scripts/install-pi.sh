@@ -24,8 +24,9 @@ readonly PYTHON=/usr/bin/python3
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO
 
-# Required: speech out (espeak-ng), audio I/O (PortAudio over ALSA), the venv.
-readonly APT_REQUIRED=(python3 python3-venv espeak-ng libespeak-ng1 libportaudio2
+# Required: speech out (espeak-ng), audio I/O (PortAudio over ALSA), echo cancellation
+# (speexdsp), the venv.
+readonly APT_REQUIRED=(python3 python3-venv espeak-ng libespeak-ng1 libportaudio2 libspeexdsp1
     alsa-utils)
 # Wanted when the distribution has them: lgpio (the Pi 5 GPIO backend) comes from the
 # Raspberry Pi OS archive; i2c-tools lets you see the ToF sensor with i2cdetect.

@@ -8,6 +8,7 @@ packages=(
   flite              # CMU voices for the person's speech in tests, simulation and benchmarks
   festival festvox-kallpc16k festvox-us-slt-hts  # two more such voices for the benchmark
   libportaudio2      # sounddevice: microphone and speaker
+  libspeexdsp1       # echo cancellation: a "stop" said while the coach talks
   sox                # resampling and inspecting WAVs in tests and benchmarks
   pulseaudio         # virtual audio devices for tests on machines without a sound card
   libasound2-plugins # ALSA <-> PulseAudio bridge for those tests
