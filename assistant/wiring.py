@@ -116,6 +116,8 @@ def build_live(config: Config) -> LiveRuntime:
     speaker = Speaker(config.speaker, on_speaking=speaking,
                       tap=tap if echo_canceller is not None else None)
     recognizer.own_speech = speaker.player.said_within
+    if echo_canceller is not None:
+        recognizer.echo_kept = echo_canceller.kept_db
     speaker.build(cue_texts(list(help_lines(grammar).values()), config), progress=progress)
     history = None
     try:

@@ -5,11 +5,11 @@ and speexdsp's adaptive echo canceller removes its echo from the microphone (Ech
 run on the microphone's blocks). That is what lets a person's "stop" said over a line be
 understood: without it the line and the command are one segment of speech.
 
-Both sides are timed by counting samples from an anchor taken when their stream starts (the
-stream's own latency report, or the clock), never by each callback's clock reading: the
-adaptive filter needs the two timelines to keep a fixed offset, and callback times jitter by
-milliseconds. The offset itself may be off by tens of milliseconds; ``lead_s`` and the
-filter's length absorb that.
+Both sides are timed by counting samples from an anchor (the stream's own latency report, or
+the clock), never by each callback's clock reading: the adaptive filter needs the two
+timelines to keep a fixed offset, and callbacks come with jitter, the microphone's in bursts.
+The offset itself may be off by tens of milliseconds; ``lead_s`` and the filter's length
+absorb that.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import ctypes.util
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,9 +30,20 @@ RATE_HZ = 16_000
 """The microphone side runs at the recogniser's rate."""
 FRAME = 160
 """speexdsp works in frames: 10 ms at 16 kHz."""
-REANCHOR_S = 0.02
-"""A stream whose clock reading strays this far (seconds) from its counted samples lost
-samples (an underrun, a restart): its timeline is anchored afresh."""
+LOST_S = 1.0
+"""A report this far (seconds) from the counted samples: the stream restarted."""
+LATE_S = 0.02
+"""A capture stream whose every report for a while was this late (seconds) lost samples."""
+DELAY_AGREE_S = 0.005
+"""Two echo delay estimates within this (seconds) agree."""
+DELAY_MIN_S = 0.01
+"""An echo less than this (seconds) after its reference may begin before it: moved."""
+DELAY_CLEAR = 10.0
+"""A cross-correlation peak this many times its mean is a clear echo."""
+ACTIVE_RMS = 100.0
+"""Below this level (int16 RMS) there is too little sound to correlate."""
+KEPT_FRAMES = 1000
+"""Frames (10 ms) of energies kept for kept_db(): longer than any command."""
 MAX_WAIT_S = 0.3
 """Microphone audio waits at most this long (seconds) for the speaker's output to be known;
 beyond it the output stream is not running and the reference is silence."""
@@ -69,6 +79,10 @@ class EchoCancelSettings:
     noise_suppression_db: int = -6
     """The preprocessor's noise suppression (negative dB); it must run for the residual
     suppression to, and the recogniser does its own noise suppression, so it is kept mild."""
+    delay_window_s: float = 2.0
+    """Audio (seconds) cross-correlated to find the echo's delay."""
+    delay_search_s: float = 0.5
+    """How far (seconds) before or after its reference an echo is looked for."""
     keep_s: float = 2.0
     """Played audio kept for reference (seconds): at least lead_s + filter_s + the output
     latency."""
@@ -88,7 +102,10 @@ class EchoCancelSettings:
 
 class SampleClock:
     """When each sample of a continuous stream is (was) at the converter: an anchor time plus
-    samples counted since, re-anchored when the stream lost samples."""
+    samples counted since. Reports jitter and, through a sound server, wander (the ALSA
+    "pulse" device's output by up to a quarter of a second while the count stayed true), so
+    the timeline is anchored afresh only when one is off by more than LOST_S, a restart;
+    smaller errors are EchoDelay's to find."""
 
     def __init__(self, rate_hz: float) -> None:
         self.rate_hz = rate_hz
@@ -99,8 +116,39 @@ class SampleClock:
         """Count ``frames`` whose first sample the stream reports at ``first_at_s``; returns
         that sample's time on the counted timeline."""
         counted = None if self.anchor_s is None else self.anchor_s + self.count / self.rate_hz
-        if counted is None or abs(first_at_s - counted) > REANCHOR_S:
+        if counted is None or abs(first_at_s - counted) > LOST_S:
             self.anchor_s, self.count, counted = first_at_s, 0, first_at_s
+        self.count += frames
+        return counted
+
+
+class CaptureClock(SampleClock):
+    """A SampleClock for a capture stream, whose reports come late but never early: a block
+    is handed over after its samples were captured, in bursts through the ALSA "pulse" device,
+    and a new PulseAudio stream lost samples in its first seconds (0.6 s behind after 4 s).
+    So the earliest report wins at once, and the anchor moves later when every report for
+    ``window_s`` was late by LATE_S or more: samples were lost."""
+
+    def __init__(self, rate_hz: float, window_s: float = 1.0) -> None:
+        super().__init__(rate_hz)
+        self.window_s = window_s
+        self._window_from = 0.0
+        self._least_late = float("inf")
+
+    def advance(self, frames: int, first_at_s: float) -> float:
+        if self.anchor_s is None:
+            self.anchor_s, self._window_from = first_at_s, first_at_s
+        counted = self.anchor_s + self.count / self.rate_hz
+        late = first_at_s - counted
+        if late < 0:  # earlier than counted: the anchor was late
+            self.anchor_s += late
+            counted, late = first_at_s, 0.0
+        self._least_late = min(self._least_late, late)
+        if counted - self._window_from >= self.window_s:
+            if self._least_late > LATE_S:
+                self.anchor_s += self._least_late
+                counted += self._least_late
+            self._window_from, self._least_late = counted, float("inf")
         self.count += frames
         return counted
 
@@ -200,14 +248,17 @@ class SpeexCanceller:
             lib.speex_preprocess_ctl(self._pre, _PREPROCESS_SET_ECHO_STATE, self._echo)
         self._out = np.zeros(FRAME, dtype=np.int16)
 
-    def frame(self, mic: np.ndarray, reference: np.ndarray) -> np.ndarray:
-        """One frame of the microphone with the echo of ``reference`` taken out."""
+    def frame(self, mic: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One frame of the microphone with the echo of ``reference`` taken out: by the
+        linear filter alone (a person's voice over the echo kept whole), and after the
+        residual suppressor too (what the recogniser hears)."""
         mic, reference = np.ascontiguousarray(mic), np.ascontiguousarray(reference)
         self._lib.speex_echo_cancellation(self._echo, mic.ctypes.data, reference.ctypes.data,
                                           self._out.ctypes.data)
+        linear = self._out.copy()
         if self._pre is not None:
             self._lib.speex_preprocess_run(self._pre, self._out.ctypes.data)
-        return self._out.copy()
+        return linear, self._out.copy()
 
     def __del__(self) -> None:
         lib = getattr(self, "_lib", None)
@@ -218,6 +269,63 @@ class SpeexCanceller:
         lib.speex_echo_state_destroy(self._echo)
 
 
+class EchoDelay:
+    """Where the echo really is. The streams' reports put the reference near the echo, but
+    through a sound server they miss its buffer (the ALSA "pulse" device's output reports
+    strayed by a quarter of a second), so the microphone is cross-correlated with the
+    reference (GCC-PHAT over ``window_s``, every second of the unit talking) and the reference
+    moved when two estimates in a row agree the echo sits outside the filter's good range."""
+
+    def __init__(self, settings: EchoCancelSettings) -> None:
+        self.settings = settings
+        self.offset_s = 0.0
+        """Added to the time of the reference handed to the canceller."""
+        self._mic = np.zeros(0, dtype=np.float32)
+        self._ref = np.zeros(0, dtype=np.float32)
+        self._since = 0  # samples since the last estimate
+        self._last: float | None = None  # the previous estimate's lag (seconds)
+
+    def observe(self, mic: np.ndarray, reference: np.ndarray) -> None:
+        """The microphone's samples and the reference as handed to the canceller for them."""
+        keep = round(self.settings.delay_window_s * RATE_HZ)
+        self._mic = np.concatenate([self._mic, mic.astype(np.float32)])[-keep:]
+        self._ref = np.concatenate([self._ref, reference.astype(np.float32)])[-keep:]
+        self._since += len(mic)
+        if self._since >= RATE_HZ and len(self._mic) == keep:
+            self._since = 0
+            self._estimate()
+
+    def _estimate(self) -> None:
+        lag = self._lag_s()
+        if lag is None:
+            self._last = None
+            return
+        s = self.settings
+        agrees = self._last is not None and abs(lag - self._last) < DELAY_AGREE_S
+        self._last = lag
+        low, high = DELAY_MIN_S, s.filter_s / 2
+        if agrees and not low <= lag <= high:
+            self.offset_s += s.lead_s - lag  # the echo this far after its reference again
+            self._last = None
+            log.info("echo delay: the echo came %.0f ms after its reference; moved it by "
+                     "%+.0f ms", 1000 * lag, 1000 * (s.lead_s - lag))
+
+    def _lag_s(self) -> float | None:
+        """How long after the reference the echo comes (seconds), or None if unclear."""
+        mic, ref = self._mic, self._ref
+        if np.sqrt(np.mean(ref ** 2)) < ACTIVE_RMS or np.sqrt(np.mean(mic ** 2)) < ACTIVE_RMS:
+            return None
+        n = 1 << int(np.ceil(np.log2(2 * len(mic))))
+        cross = np.fft.rfft(mic, n) * np.conj(np.fft.rfft(ref, n))
+        corr = np.fft.irfft(cross / (np.abs(cross) + 1e-9), n)
+        reach = round(self.settings.delay_search_s * RATE_HZ)
+        lags = np.concatenate([corr[-reach:], corr[:reach + 1]])  # -reach .. +reach
+        best = int(np.argmax(np.abs(lags)))
+        if np.abs(lags[best]) < DELAY_CLEAR * np.mean(np.abs(lags)):
+            return None
+        return (best - reach) / RATE_HZ
+
+
 class EchoCanceller:
     """The microphone side: 16 kHz blocks in, the same with the speaker's echo taken out.
 
@@ -225,12 +333,14 @@ class EchoCanceller:
     player writes only a little ahead of the speaker); the rest waits for the next block.
     """
 
-    def __init__(self, tap: PlaybackTap, settings: EchoCancelSettings,
-                 canceller: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> None:
+    def __init__(self, tap: PlaybackTap, settings: EchoCancelSettings) -> None:
         self.tap = tap
         self.settings = settings
-        self._cancel = canceller or SpeexCanceller(settings).frame
+        self._cancel = SpeexCanceller(settings).frame
         self._clock = SampleClock(RATE_HZ)
+        self.delay = EchoDelay(settings)
+        # (microphone, output) energy of each recent frame the unit was talking in, or None
+        self._energies: deque[tuple[float, float] | None] = deque(maxlen=KEPT_FRAMES)
         self._pending = np.zeros(0, dtype=np.int16)
         self._pending_at = 0.0
 
@@ -241,7 +351,7 @@ class EchoCanceller:
         if not len(self._pending):
             self._pending_at = at
         data = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
-        start, lead = self._pending_at, self.settings.lead_s
+        start, lead = self._pending_at, self.settings.lead_s + self.delay.offset_s
         known_s = self.tap.played_until_s - lead - start
         if known_s < len(data) / RATE_HZ - MAX_WAIT_S:  # the output is stopped or stalled
             known_s = len(data) / RATE_HZ
@@ -252,15 +362,39 @@ class EchoCanceller:
             return data[:0]
         reach = round(self.settings.filter_s * RATE_HZ)  # how far back an echo can come from
         reference = self.tap.between(start + lead - reach / RATE_HZ, reach + whole)
+        self.delay.observe(data[:whole], reference[reach:])
         out = []
         for i in range(0, whole, FRAME):
             mic, ref = data[i:i + FRAME], reference[reach + i:reach + i + FRAME]
-            cancelled = self._cancel(mic, ref)
+            linear, cancelled = self._cancel(mic, ref)
             # Nothing played within the filter's reach: nothing to cancel, and the
             # preprocessor's touch on a voice alone cost commands (a person's "pause"
             # missed, "hold on" heard as "slower"), so the microphone passes as it is.
-            out.append(cancelled if reference[i:reach + i + FRAME].any() else mic)
+            if not reference[i:reach + i + FRAME].any():
+                out.append(mic)
+                self._energies.append(None)
+                continue
+            out.append(cancelled)
+            self._energies.append((_energy(mic), _energy(linear)))
         return np.concatenate(out)
+
+    def kept_db(self, seconds: float) -> float | None:
+        """How much (dB) of what the microphone heard in its last ``seconds`` the canceller's
+        linear filter left, over the frames the unit was talking in; None if it was not
+        talking. The unit's voice alone keeps little; a person talking over it keeps their
+        voice. (The residual suppressor after the filter also turns a person down while the
+        unit talks, so it is not counted.)"""
+        frames = list(self._energies)[-max(1, round(seconds * RATE_HZ / FRAME)):]
+        talking = [e for e in frames if e is not None]
+        if not talking:
+            return None
+        heard = sum(m for m, _ in talking)
+        left = sum(o for _, o in talking)
+        return 10 * float(np.log10((left + 1.0) / (heard + 1.0)))
+
+
+def _energy(frame: np.ndarray) -> float:
+    return float(np.dot(frame.astype(np.float64), frame))
 
 
 def make_echo_canceller(settings: EchoCancelSettings, tap: PlaybackTap) -> EchoCanceller | None:

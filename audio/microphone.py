@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .echo_cancel import EchoCanceller, EchoCancelSettings, stream_delay_s
+from .echo_cancel import CaptureClock, EchoCanceller, EchoCancelSettings, stream_delay_s
 from .resample import TARGET_RATE_HZ, StreamResampler, resample_all
 from .wav import read_wav
 
@@ -189,6 +189,8 @@ class Microphone:
                                callback=self._callback)
         self._stream.start()
         self._resampler = StreamResampler(self.rate_hz)
+        self._capture_clock = CaptureClock(self.rate_hz)
+        self._resampled = 0  # 16 kHz samples out of this stream so far
         self._watchdog = FrameWatchdog(self.rate_hz, s.watchdog_s, s.min_frame_ratio,
                                        self._clock)
 
@@ -231,6 +233,13 @@ class Microphone:
             wait = min(wait * 2, self.settings.backoff_max_s)
         return False
 
+    def _resampled_at(self, block: np.ndarray, captured_at: float) -> float:
+        """When the next 16 kHz sample out of the resampler reached the microphone. Timed
+        from the device's samples, not the resampler's output, which comes in lumps."""
+        self._capture_clock.advance(len(block), captured_at)
+        assert self._capture_clock.anchor_s is not None
+        return self._capture_clock.anchor_s + self._resampled / TARGET_RATE_HZ
+
     def blocks(self) -> Iterator[np.ndarray]:
         if not self._reopen(first=True):
             return
@@ -242,7 +251,9 @@ class Microphone:
                     self._watchdog.add(len(block))
                     out = self._resampler.process(block)
                     if self._echo is not None:
-                        out = self._echo.process(out, captured_at)
+                        at = self._resampled_at(block, captured_at)
+                        self._resampled += len(out)
+                        out = self._echo.process(out, at)
                     if len(out):
                         yield out
                 except queue.Empty:

@@ -28,6 +28,7 @@ from .pocketsphinx_engine import EngineResult, PocketsphinxSettings
 from .rejection import (
     EARLY_INTENTS,
     GARBAGE_PREFIX,
+    OWN_ECHO,
     OWN_WORDS,
     Parser,
     RejectionSettings,
@@ -130,6 +131,9 @@ class Recognizer:
         self.muted = False
         self.own_speech: Callable[[float], Iterable[str]] | None = None
         """What the unit said in the last so many seconds (audio.player.Player.said_within)."""
+        self.echo_kept: Callable[[float], float | None] | None = None
+        """How much (dB) of the microphone the echo canceller left in the last so many
+        seconds while the unit talked (audio.echo_cancel.EchoCanceller.kept_db)."""
         self.expecting: str | None = None
         self._heard_muted = False  # the unit spoke during this segment
         self._segment_start_s = 0.0
@@ -238,8 +242,17 @@ class Recognizer:
                                 muted=muted, expecting=self.expecting)
             if intent is not None and muted and self._said_by_unit(intent.text):
                 intent, why = None, OWN_WORDS
+            elif intent is not None and muted and self._cancelled_away():
+                intent, why = None, OWN_ECHO
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
                         self.time_s, self._speech_end_s, early, self._denoised, why)
+
+    def _cancelled_away(self) -> bool:
+        """The echo canceller took nearly all of the segment away: it was the unit's voice."""
+        if self.echo_kept is None:
+            return False
+        kept = self.echo_kept(self.time_s - self._segment_start_s)
+        return kept is not None and kept < self.settings.rejection.min_kept_db
 
     def _said_by_unit(self, text: str) -> bool:
         if self.own_speech is None:

@@ -69,6 +69,10 @@ OWN_WORDS = "the unit itself was saying that"
 UNKNOWN = "[unk]"
 """vosk's out-of-vocabulary token in grammar mode."""
 
+OWN_ECHO = "the echo canceller took nearly all of it away: the unit's own voice"
+"""Why an interrupt heard while the unit spoke, made of what is left of its voice, is not
+obeyed."""
+
 EARLY_INTENTS = frozenset({"stop", "pause"})
 """Intents acted on after a short pause, before the endpointer's full hangover."""
 MUTED = "the unit was speaking: only a plain stop or pause is obeyed then"
@@ -85,6 +89,10 @@ class RejectionSettings:
     """Stricter floor (0-1) while the unit is speaking (only a plain stop or pause passes then)."""
     min_speech_s: float = 0.15
     """Segments with less voiced audio than this (seconds) are clanks or breaths, not words."""
+    min_kept_db: float = -15.0
+    """An interrupt heard while the unit spoke must keep at least this much (dB) of the
+    microphone through the echo canceller: the unit's voice alone keeps about -25 dB, a person
+    talking over it -10 dB or more (their voice is not cancelled)."""
     own_speech_margin_s: float = 1.0
     """Lines the unit said up to this long (seconds) before a segment began still count as
     heard in it: output and input buffers and decoding put the two clocks that far apart."""

@@ -67,6 +67,8 @@ class UnitInRoom:
         self.player = player = player or PlayerSettings()
         self.tap = PlaybackTap(player.sample_rate_hz)
         self.canceller = None if cancel is None else EchoCanceller(self.tap, cancel)
+        if self.canceller is not None:
+            recognizer.echo_kept = self.canceller.kept_db
         self.room, self.gain = room, np.float32(10 ** (echo_db / 20))
         self.now_s = 0.0
         self._played = 0  # output samples handed to the tap

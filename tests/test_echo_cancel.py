@@ -20,6 +20,7 @@ from assistant.doctor import check_echo_cancel
 from audio import echo_cancel
 from audio.echo_cancel import (
     FRAME,
+    CaptureClock,
     EchoCanceller,
     EchoCancelSettings,
     PlaybackTap,
@@ -32,7 +33,8 @@ from audio.level import to_standard_level
 from audio.person_voice import PEOPLE, render
 from audio.player import Player, PlayerSettings
 from audio.recognizer import make_recognizer
-from audio.room_echo import UnitInRoom
+from audio.rejection import RejectionSettings
+from audio.room_echo import Room, UnitInRoom
 from audio.tts import Voice, shared_renderer
 from tests.pulse_fixture import pulse  # noqa: F401  (the fixture)
 
@@ -52,18 +54,26 @@ def energy_db(x: np.ndarray) -> float:
     return 10 * np.log10(np.sum(np.asarray(x, float) ** 2) + 1.0)
 
 
-def test_sample_clock_counts_samples_and_ignores_callback_jitter():
+def test_sample_clock_counts_samples_through_jitter_and_wander():
     clock = SampleClock(16_000)
     assert clock.advance(1600, 10.0) == 10.0
     assert clock.advance(1600, 10.1 + 0.004) == pytest.approx(10.1)  # 4 ms late: jitter
-    assert clock.advance(1600, 10.2 - 0.003) == pytest.approx(10.2)
+    assert clock.advance(1600, 10.2 - 0.25) == pytest.approx(10.2)  # a server's buffer
+
+
+def test_capture_clock_keeps_the_earliest_report_and_notices_lost_samples():
+    clock = CaptureClock(16_000)
+    assert clock.advance(1600, 10.05) == 10.05  # handed over 50 ms late
+    assert clock.advance(1600, 10.1 + 0.01) == pytest.approx(10.1 + 0.05 - 0.04)  # earlier
+    times = [clock.advance(1600, 10.2 + k / 10 + 0.3) for k in range(25)]  # 0.3 s lost
+    assert times[0] == pytest.approx(10.21) and times[-1] == pytest.approx(12.6 + 0.3)
 
 
 def test_sample_clock_anchors_afresh_after_lost_samples():
     clock = SampleClock(16_000)
     clock.advance(1600, 10.0)
-    assert clock.advance(1600, 10.5) == 10.5  # 0.4 s went missing (an underrun)
-    assert clock.advance(1600, 10.6) == pytest.approx(10.6)
+    assert clock.advance(1600, 12.0) == 12.0  # the stream restarted
+    assert clock.advance(1600, 12.1) == pytest.approx(12.1)
 
 
 def test_stream_delay_from_portaudio_time_info():
@@ -134,8 +144,8 @@ def test_microphone_waits_for_the_output_but_not_for_a_stopped_one():
     assert out > 4 * 1600  # the output stopped: the microphone is not held up by it
 
 
-def test_the_units_voice_is_taken_out_of_the_microphone():
-    unit = UnitInRoom(make_recognizer(), 0.0, EchoCancelSettings())
+def units_voice_left_db(unit: UnitInRoom) -> float:
+    """How far down (dB) the canceller takes a line the unit says after a few others."""
     heard, after = [], []
     original = unit.canceller.process
 
@@ -151,8 +161,35 @@ def test_the_units_voice_is_taken_out_of_the_microphone():
     after.clear()
     unit.hear("That is the wall. Hold still for a moment.",
               line("That is the wall. Hold still for a moment."))
-    left = energy_db(np.concatenate(heard)) - energy_db(np.concatenate(after))
-    assert left > 15  # measured 28 dB
+    return energy_db(np.concatenate(heard)) - energy_db(np.concatenate(after))
+
+
+def test_the_units_voice_is_taken_out_of_the_microphone():
+    assert units_voice_left_db(UnitInRoom(make_recognizer(), 0.0, EchoCancelSettings())) > 15
+
+
+def test_an_echo_later_than_the_streams_report_is_found_and_taken_out():
+    # A sound server's buffer the output's reports miss: the echo 0.2 s later than reported,
+    # at the end of the filter's reach (without the search 14 dB taken out, with it 28).
+    unit = UnitInRoom(make_recognizer(), 0.0, EchoCancelSettings(), room=Room(delay_s=0.2))
+    assert units_voice_left_db(unit) > 20
+    assert unit.canceller.delay.offset_s == pytest.approx(-0.2, abs=0.01)
+
+
+def test_the_canceller_tells_the_units_voice_from_a_person_talking_over_it():
+    unit = UnitInRoom(make_recognizer(), 0.0, EchoCancelSettings())
+    for text in WARM_UP:
+        unit.hear(text, line(text))
+    text = "Set one of two. Five reps. Go."
+    unit.hear(text, line(text))
+    alone = unit.canceller.kept_db(5.0)
+    person = to_standard_level(render("hold on", PEOPLE[1]).astype(np.float32) / 32768, 16_000)
+    unit.hear(text, line(text), person, 0.5)
+    over = unit.canceller.kept_db(5.0)
+    assert alone is not None and over is not None
+    assert alone < RejectionSettings().min_kept_db < over
+    unit.hear("", np.zeros(1, np.float32))  # the unit silent: nothing to tell
+    assert unit.canceller.kept_db(1.0) is None
 
 
 @pytest.mark.parametrize("said, intent", [("stop", "stop"), ("wait", "pause")])

@@ -33,7 +33,7 @@ from audio.person_voice import (
 from audio.player import PlayerSettings
 from audio.pocketsphinx_engine import PocketsphinxSettings
 from audio.recognizer import Recognizer, RecognizerSettings, make_recognizer
-from audio.rejection import MUTED, OWN_WORDS, RejectionSettings, said_by_unit
+from audio.rejection import MUTED, OWN_ECHO, OWN_WORDS, RejectionSettings, said_by_unit
 from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
 from audio.tts import Voice, shared_renderer
 from audio.wav import write_wav
@@ -258,6 +258,24 @@ def test_while_the_unit_speaks_only_a_plain_stop_or_pause_passes(rec, text, inte
     assert [d.intent.name for d in heard if d.intent] == ([intent] if intent else []), heard
     if intent is None:
         assert any(d.rejected == MUTED for d in heard), heard  # logged why
+
+
+@needs_flite
+def test_an_interrupt_the_echo_canceller_took_nearly_all_of_is_the_units_own_voice(rec):
+    """While the unit talks, a "stop" must keep at least min_kept_db of the microphone through
+    the echo canceller: what is left of the unit's own voice keeps about -22 dB."""
+    floor = RejectionSettings().min_kept_db
+    try:
+        rec.echo_kept = lambda seconds: floor - 7  # the canceller took it away: an echo
+        echoed = decide_muted(rec, say("stop"))
+        rec.echo_kept = lambda seconds: floor + 9  # a person over the unit's voice
+        spoken = decide_muted(rec, say("stop"))
+        rec.echo_kept = lambda seconds: None  # the unit said nothing the canceller knows of
+        silent = decide_muted(rec, say("stop"))
+    finally:
+        rec.echo_kept = None
+    assert [d.rejected for d in echoed if d.text] == [OWN_ECHO]
+    assert [d.intent.name for d in spoken + silent if d.intent] == ["stop", "stop"]
 
 
 @needs_espeak
