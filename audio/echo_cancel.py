@@ -8,8 +8,7 @@ understood: without it the line and the command are one segment of speech.
 Both sides are timed by counting samples from an anchor (the stream's own latency report, or
 the clock), never by each callback's clock reading: the adaptive filter needs the two
 timelines to keep a fixed offset, and callbacks come with jitter, the microphone's in bursts.
-The offset itself may be off by tens of milliseconds; ``lead_s`` and the filter's length
-absorb that.
+The offset may still be off, by a sound server's buffer; EchoDelay finds it from the sound.
 """
 
 from __future__ import annotations
@@ -42,6 +41,10 @@ DELAY_CLEAR = 10.0
 """A cross-correlation peak this many times its mean is a clear echo."""
 ACTIVE_RMS = 100.0
 """Below this level (int16 RMS) there is too little sound to correlate."""
+MAX_OFFSET_S = 1.0
+"""The reference is never moved further than this (seconds) from the reports: older output
+than keep_s allows is gone. (Through the ALSA "pulse" device it had to move half a second
+later: the echo came before the output's reports said it played.)"""
 KEPT_FRAMES = 1000
 """Frames (10 ms) of energies kept for kept_db(): longer than any command."""
 MAX_WAIT_S = 0.3
@@ -273,8 +276,9 @@ class EchoDelay:
     """Where the echo really is. The streams' reports put the reference near the echo, but
     through a sound server they miss its buffer (the ALSA "pulse" device's output reports
     strayed by a quarter of a second), so the microphone is cross-correlated with the
-    reference (GCC-PHAT over ``window_s``, every second of the unit talking) and the reference
-    moved when two estimates in a row agree the echo sits outside the filter's good range."""
+    reference (GCC-PHAT over ``delay_window_s``, every second of the unit talking) and the
+    reference moved when two estimates in a row agree the echo sits outside the filter's good
+    range; never by more than MAX_OFFSET_S in all."""
 
     def __init__(self, settings: EchoCancelSettings) -> None:
         self.settings = settings
@@ -305,10 +309,12 @@ class EchoDelay:
         self._last = lag
         low, high = DELAY_MIN_S, s.filter_s / 2
         if agrees and not low <= lag <= high:
-            self.offset_s += s.lead_s - lag  # the echo this far after its reference again
-            self._last = None
+            moved = float(np.clip(self.offset_s + s.lead_s - lag, -MAX_OFFSET_S, MAX_OFFSET_S))
             log.info("echo delay: the echo came %.0f ms after its reference; moved it by "
-                     "%+.0f ms", 1000 * lag, 1000 * (s.lead_s - lag))
+                     "%+.0f ms", 1000 * lag, 1000 * (moved - self.offset_s))
+            self.offset_s = moved  # the echo lead_s after its reference again
+            # what was heard before the move is aligned the old way: start afresh
+            self._mic, self._ref, self._last = self._mic[:0], self._ref[:0], None
 
     def _lag_s(self) -> float | None:
         """How long after the reference the echo comes (seconds), or None if unclear."""
