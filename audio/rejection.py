@@ -91,8 +91,9 @@ class RejectionSettings:
     """Segments with less voiced audio than this (seconds) are clanks or breaths, not words."""
     min_kept_db: float = -15.0
     """An interrupt heard while the unit spoke must keep at least this much (dB) of the
-    microphone through the echo canceller: the unit's voice alone keeps about -25 dB, a person
-    talking over it -10 dB or more (their voice is not cancelled)."""
+    microphone through the echo canceller's linear filter: the unit's voice alone kept -21 to
+    -23 dB in the simulated room, a person saying "hold on" over a line -6 dB (level with it)
+    or -13 dB (10 dB under it): their voice is not cancelled."""
     own_speech_margin_s: float = 1.0
     """Lines the unit said up to this long (seconds) before a segment began still count as
     heard in it: output and input buffers and decoding put the two clocks that far apart."""
