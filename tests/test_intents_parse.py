@@ -302,6 +302,7 @@ NOT_COMMANDS = [
     "music", "what", "how", "turn", "volume", "count", "sorry", "status", "steps",
     # chatter
     "turn left at the lights",
+    "talk up",
     "I had eggs for breakfast",
     "good morning how are you",
     "can you turn the music up",
