@@ -23,6 +23,7 @@ import ctypes
 import ctypes.util
 import importlib.util
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +124,19 @@ class Denoiser:
         self._raw = np.zeros(2 * RNNOISE_FRAME * RATE_HZ // RNNOISE_RATE_HZ, np.int16)
         self._noise_db: float | None = None
         self._heard = 0  # frames since the stream began
+
+    def learn(self, blocks: Iterable[np.ndarray]) -> None:
+        """Hear ``blocks`` (16 kHz int16) only for RNNoise to learn the room's noise, then
+        reset(): a recording, heard whole, can teach it the room before it is decoded."""
+        for block in blocks:
+            self.process(block)
+        self.reset()
+
+    def forget(self) -> None:
+        """Another room: reset(), and RNNoise's model of the noise starts afresh too."""
+        self._lib.rnnoise_destroy(self._state)
+        self._state = self._lib.rnnoise_create(None)
+        self.reset()
 
     @property
     def noise_dbfs(self) -> float:

@@ -53,7 +53,13 @@ class Endpointer:
 
     def __init__(self, settings: EndpointSettings | None = None) -> None:
         self.settings = settings or EndpointSettings()
+        self.forget()
+
+    def forget(self) -> None:
+        """Another room: reset(), and the noise floor and the VAD's own model of the noise
+        start afresh too."""
         self._vad = Vad(self.settings.vad_mode, 16_000, FRAME_S)
+        self.floor_db = -70.0
         self.reset()
 
     def reset(self) -> None:
@@ -65,8 +71,6 @@ class Endpointer:
         self.speech_frames = 0
         self._recent: deque[bool] = deque(maxlen=max(1, round(s.start_window_s / FRAME_S)))
         self.preroll: deque[np.ndarray] = deque(maxlen=max(1, round(s.preroll_s / FRAME_S)))
-        if not hasattr(self, "floor_db"):
-            self.floor_db = -70.0
 
     def is_speech(self, frame: np.ndarray) -> bool:
         """Loud enough above the floor and speech-like to webrtc; also updates the floor."""

@@ -25,10 +25,12 @@ QUIET_HINT = "  (quiet: raise the microphone gain until speech peaks near -20 dB
 
 
 def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
-    """The most command-like Decision in one file (judged at idle, at the standard level), or
-    None if no speech. Raises wav.WavError."""
+    """The most command-like Decision in one file, or None if no speech: judged at idle, at
+    the standard level, by a recogniser that has heard nothing before it but the file itself
+    (noise suppression hears it whole first). Raises wav.WavError."""
     samples, rate = read_wav(path)
     source = ArraySource(to_standard_level(samples, rate), rate, tail_silence_s=TAIL_SILENCE_S)
+    recognizer.restart(room=source.blocks())  # the same whichever files came before it
     return decide_source(recognizer, source)
 
 

@@ -189,6 +189,15 @@ class PocketsphinxEngine:
         self._audio.clear()
         self.decoder.start_utt()
 
+    def forget(self) -> None:
+        """Hear the next segment as a new engine would: the grammar decoder's running cepstral
+        mean follows whoever spoke last, and the dither and comfort noise run on from there."""
+        check = self.transcript_check
+        for decoder in (self.decoder, self.verifier, check.decoder if check else None):
+            if decoder is not None:
+                decoder.reinit_feat()
+        self._rng = np.random.default_rng(0)
+
     def feed(self, pcm: bytes) -> None:
         """16 kHz mono int16 bytes of the current segment."""
         level = self.settings.comfort_noise_dbfs

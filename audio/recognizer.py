@@ -48,6 +48,9 @@ class Engine(Protocol):
     name: str
 
     def begin(self) -> None: ...
+    def forget(self) -> None:
+        """Hear what comes next as a newly made engine would (another file, not more of
+        the same room)."""
     def feed(self, pcm: bytes) -> None: ...
     def partial(self) -> str: ...
     def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
@@ -157,6 +160,18 @@ class Recognizer:
         if self.denoiser is not None:
             self.denoiser.reset()
         self._pending = np.zeros((self._streams, 0), dtype=np.int16)
+
+    def restart(self, room: Iterable[np.ndarray] = ()) -> None:
+        """Another recording, unrelated to the last: reset, and forget what was learnt of the
+        last one's room and voice too, so that it is heard the same whatever came before.
+        ``room``: blocks of the recording itself, for noise suppression to learn its noise from
+        first (RNNoise needs seconds of it, which a unit on the wall has had all along)."""
+        self.reset()
+        self.endpointer.forget()
+        self.engine.forget()
+        if self.denoiser is not None:
+            self.denoiser.forget()
+            self.denoiser.learn(room)
 
     def accept(self, pcm16: bytes | np.ndarray) -> Decision | None:
         """Feed 16 kHz mono int16 audio; returns the first Decision completed in it, if any.

@@ -1,7 +1,7 @@
 """Voice-in on labelled WAV files: python bench/voice_files.py MANIFEST.json [--json]
 
 Scores recordings or renders made elsewhere (voices this machine cannot make, real people)
-as the CLI hears them: `listen_files`, one process, each file judged at idle. MANIFEST is a
+as the CLI hears them: `listen_files`, each file judged at idle and on its own. MANIFEST is a
 JSON list of {"file": path, "voice": name, "kind": "command" | "chatter" | "word", "intent":
 the intent a command means, null otherwise}. Prints command accuracy per voice and overall,
 false accepts per kind, and every miss.

@@ -114,3 +114,20 @@ def test_recognizer_with_vosk_engine_decides_and_rejects_unk(engine):
     assert decisions[0].intent is not None and decisions[0].intent.name == "stop"
     assert decisions[0].time_s - decisions[0].speech_end_s <= 0.3
     assert all(d.intent is None for d in decisions[1:])
+
+
+@needs_espeak
+def test_a_restarted_recognizer_still_hears_with_vosk(engine):
+    """`hinge-coach listen --wav` restarts the recogniser for every file: for vosk that is a
+    new KaldiRecognizer with the same grammar, which must hear as the first one did."""
+    rec = Recognizer(engine, KoreanGrammar(), RecognizerSettings(engine="vosk"))
+    before = engine.recognizer
+    heard = []
+    for word in ("정지", "다음"):
+        rec.restart(room=ArraySource(say_ko(word)).blocks())
+        decisions = [d for b in ArraySource(say_ko(word), block_s=0.1).blocks()
+                     if (d := rec.accept(b)) is not None]
+        decisions += [d] if (d := rec.final()) is not None else []
+        heard.append([d.intent.name for d in decisions if d.intent])
+    assert engine.recognizer is not before
+    assert heard == [["stop"], ["next"]]
