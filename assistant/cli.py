@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     listen = commands.add_parser("listen", help="print what the unit understands (microphone "
                                  "or WAV files)")
     listen.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
-                        help="decode these files instead of listening")
+                        help="decode these files instead of listening, each on its own")
     listen.add_argument("--json", action="store_true", help="one JSON object per file")
     listen.add_argument("--engine", choices=("vosk", "pocketsphinx"),
                         help="recogniser (default: from config; vosk if a model is found)")

@@ -27,11 +27,12 @@ QUIET_HINT = "  (quiet: raise the microphone gain until speech peaks near -20 dB
 def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decision | None:
     """The most command-like Decision in one file, or None if no speech: judged at idle, at
     the standard level, by a recogniser that has heard nothing before it but the file itself
-    (noise suppression hears it whole first). Raises wav.WavError."""
+    (a noisy file is played to noise suppression first). Raises wav.WavError."""
     samples, rate = read_wav(path)
-    source = ArraySource(to_standard_level(samples, rate), rate, tail_silence_s=TAIL_SILENCE_S)
-    recognizer.restart(room=source.blocks())  # the same whichever files came before it
-    return decide_source(recognizer, source)
+    at_level = to_standard_level(samples, rate)
+    # Heard the same whichever files came before it; its room is the file without our tail.
+    recognizer.restart(room=ArraySource(at_level, rate).blocks())
+    return decide_source(recognizer, ArraySource(at_level, rate, tail_silence_s=TAIL_SILENCE_S))
 
 
 def decide_source(recognizer: Recognizer, source: AudioSource) -> Decision | None:

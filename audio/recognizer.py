@@ -165,7 +165,7 @@ class Recognizer:
         """Another recording, unrelated to the last: reset, and forget what was learnt of the
         last one's room and voice too, so that it is heard the same whatever came before.
         ``room``: blocks of the recording itself, for noise suppression to learn its noise from
-        first (RNNoise needs seconds of it, which a unit on the wall has had all along)."""
+        first if it is noisy (RNNoise needs seconds of it, which a unit on the wall has had)."""
         self.reset()
         self.endpointer.forget()
         self.engine.forget()

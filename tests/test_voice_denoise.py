@@ -112,3 +112,20 @@ def test_nothing_of_a_stream_comes_out_after_a_reset():
     denoised, raw = denoiser.process(np.zeros(16_000, np.int16))
     assert not raw.any() and not denoised.any(), "the old clip's tail leaked into the new one"
     assert not denoiser.noisy
+
+
+def test_a_noisy_recording_teaches_rnnoise_its_room_and_a_clean_one_nothing(spoken):
+    """Before a file is decoded it is played to RNNoise (Recognizer.restart(room)), but only
+    if it has a loud background: a clean one would teach it only the speech."""
+    probe = with_noise(spoken["hold on"], 10, np.random.default_rng(8))
+
+    def heard_after(room: np.ndarray) -> np.ndarray:
+        denoiser = Denoiser()
+        denoiser.learn(ArraySource(room).blocks())
+        return denoiser.process(probe)[0]
+
+    fresh = Denoiser().process(probe)[0]
+    clean = (spoken["keep going"] * 32767).astype(np.int16)
+    noisy = with_noise(spoken["keep going"], 10, np.random.default_rng(9))
+    assert np.array_equal(heard_after(clean), fresh)
+    assert not np.array_equal(heard_after(noisy), fresh)
