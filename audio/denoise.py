@@ -23,12 +23,13 @@ import ctypes
 import ctypes.util
 import importlib.util
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soxr
+
+from .level import background_dbfs
 
 RATE_HZ = 16_000
 RNNOISE_RATE_HZ = 48_000
@@ -37,11 +38,6 @@ RNNOISE_FRAME = 480
 WARM_UP_FRAMES = 25
 """The first 250 ms of a stream set the background level, speech or not, so the stream is
 chosen right from the start (the running estimate takes a second to move)."""
-BACKGROUND_PERCENTILE = 10.0
-"""A whole recording's background is the level of its quietest tenth of 10 ms frames (speech
-seldom fills nine tenths of a clip)."""
-FRAME_SAMPLES = RATE_HZ // 100
-"""Samples per 10 ms at 16 kHz (the length of an RNNoise frame)."""
 INSTALL_HINT = "pip install --no-deps pyrnnoise==0.4.5"
 
 
@@ -67,16 +63,6 @@ class DenoiseSettings:
             raise ValueError(f"noise_time_s = {self.noise_time_s}: must be above 0")
         if not 0 <= self.speech_probability <= 1:
             raise ValueError(f"speech_probability = {self.speech_probability}: must be 0 to 1")
-
-
-def background_dbfs(samples: np.ndarray) -> float:
-    """A recording's background level (16 kHz int16): that of its quietest tenth of 10 ms
-    frames, -120 if it has none."""
-    frames = samples[:len(samples) // FRAME_SAMPLES * FRAME_SAMPLES].astype(np.float32)
-    if not len(frames):
-        return -120.0
-    power = np.mean(frames.reshape(-1, FRAME_SAMPLES) ** 2, axis=1) / 32768.0 ** 2
-    return 10.0 * math.log10(float(np.percentile(power, BACKGROUND_PERCENTILE)) + 1e-12)
 
 
 class RnnoiseUnavailable(RuntimeError):
@@ -140,14 +126,13 @@ class Denoiser:
         self._noise_db: float | None = None
         self._heard = 0  # frames since the stream began
 
-    def learn(self, blocks: Iterable[np.ndarray]) -> None:
-        """Hear a whole recording (16 kHz int16 blocks) before it is decoded, so that RNNoise
-        knows its noise from the start, if it has any (a background louder than
+    def learn(self, samples: np.ndarray) -> None:
+        """Hear a whole recording (16 kHz int16) before it is decoded, so that RNNoise knows
+        its noise from the start, if it has any (a background louder than
         ``noisy_above_dbfs``). A clean recording would teach RNNoise only its speech, which it
         then suppresses: espeak-ng commands 86 -> 69 of 150 when every file was learnt."""
-        samples = np.concatenate([np.asarray(b, np.int16) for b in blocks] or
-                                 [np.zeros(0, np.int16)])
-        if background_dbfs(samples) > self.settings.noisy_above_dbfs:
+        samples = np.asarray(samples, np.int16)
+        if background_dbfs(samples / 32768.0, RATE_HZ) > self.settings.noisy_above_dbfs:
             self.process(samples)
         self.reset()
 

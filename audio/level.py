@@ -20,6 +20,8 @@ import numpy as np
 
 WINDOW_S = 0.02
 """Loudness is measured over 20 ms windows, the recogniser's frame."""
+BACKGROUND_WINDOW_S = 0.01
+"""A recording's background is measured over 10 ms windows, to catch short pauses too."""
 SILENCE_DBFS = -120.0
 """The level of digital silence, or of too little audio to measure."""
 
@@ -36,15 +38,29 @@ class LevelSettings:
     """Most a loud recording is lowered."""
 
 
+def _window_power(samples: np.ndarray, rate_hz: int, window_s: float) -> np.ndarray:
+    """Mean power of each whole window of float samples in [-1, 1]."""
+    size = max(1, int(window_s * rate_hz))
+    frames = np.asarray(samples, np.float32)[: len(samples) // size * size].reshape(-1, size)
+    return (frames * frames).mean(axis=1)
+
+
+def _dbfs(power: float) -> float:
+    return max(SILENCE_DBFS, 10.0 * float(np.log10(power + 1e-12)))
+
+
 def peak_dbfs(samples: np.ndarray, rate_hz: int) -> float:
     """Mean power of the loudest 20 ms window of float samples in [-1, 1], in dB full scale
     (SILENCE_DBFS for a recording shorter than a window)."""
-    size = max(1, int(WINDOW_S * rate_hz))
-    frames = np.asarray(samples, np.float32)[: len(samples) // size * size].reshape(-1, size)
-    if not len(frames):
-        return SILENCE_DBFS
-    power = float((frames * frames).mean(axis=1).max())
-    return max(SILENCE_DBFS, 10.0 * float(np.log10(power + 1e-12)))
+    power = _window_power(samples, rate_hz, WINDOW_S)
+    return _dbfs(float(power.max())) if len(power) else SILENCE_DBFS
+
+
+def background_dbfs(samples: np.ndarray, rate_hz: int) -> float:
+    """A whole recording's background: the mean power of its quietest tenth of 10 ms windows
+    (speech seldom fills nine tenths of a clip), float samples in [-1, 1], in dB full scale."""
+    power = _window_power(samples, rate_hz, BACKGROUND_WINDOW_S)
+    return _dbfs(float(np.percentile(power, 10.0))) if len(power) else SILENCE_DBFS
 
 
 def to_standard_level(samples: np.ndarray, rate_hz: int,

@@ -17,6 +17,8 @@ from .wav import WavError, read_wav
 
 TAIL_SILENCE_S = 0.6
 """Silence appended to each file so a word at its very end still gets its hangover."""
+TAIL_SAMPLES = int(TAIL_SILENCE_S * TARGET_RATE_HZ)
+"""That silence in samples at 16 kHz, as ArraySource appends it."""
 LEAD_SILENCE_S = 0.5
 """Silence before a rendered line, as between a person's sentences."""
 QUIET_SPEECH_DBFS = -35.0
@@ -29,10 +31,10 @@ def decide_file(recognizer: Recognizer, path: str | os.PathLike[str]) -> Decisio
     the standard level, by a recogniser that has heard nothing before it but the file itself
     (a noisy file is played to noise suppression first). Raises wav.WavError."""
     samples, rate = read_wav(path)
-    at_level = to_standard_level(samples, rate)
+    source = ArraySource(to_standard_level(samples, rate), rate, tail_silence_s=TAIL_SILENCE_S)
     # Heard the same whichever files came before it; its room is the file without our tail.
-    recognizer.restart(room=ArraySource(at_level, rate).blocks())
-    return decide_source(recognizer, ArraySource(at_level, rate, tail_silence_s=TAIL_SILENCE_S))
+    recognizer.restart(room=source.samples[:len(source.samples) - TAIL_SAMPLES])
+    return decide_source(recognizer, source)
 
 
 def decide_source(recognizer: Recognizer, source: AudioSource) -> Decision | None:

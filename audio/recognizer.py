@@ -161,17 +161,18 @@ class Recognizer:
             self.denoiser.reset()
         self._pending = np.zeros((self._streams, 0), dtype=np.int16)
 
-    def restart(self, room: Iterable[np.ndarray] = ()) -> None:
+    def restart(self, room: np.ndarray | None = None) -> None:
         """Another recording, unrelated to the last: reset, and forget what was learnt of the
         last one's room and voice too, so that it is heard the same whatever came before.
-        ``room``: blocks of the recording itself, for noise suppression to learn its noise from
-        first if it is noisy (RNNoise needs seconds of it, which a unit on the wall has had)."""
+        ``room``: the recording itself (16 kHz int16), for noise suppression to learn its noise
+        from first if it is noisy (RNNoise needs seconds of it, which a unit on the wall has)."""
         self.reset()
         self.endpointer.forget()
         self.engine.forget()
         if self.denoiser is not None:
             self.denoiser.forget()
-            self.denoiser.learn(room)
+            if room is not None:
+                self.denoiser.learn(room)
 
     def accept(self, pcm16: bytes | np.ndarray) -> Decision | None:
         """Feed 16 kHz mono int16 audio; returns the first Decision completed in it, if any.

@@ -121,7 +121,7 @@ def test_a_noisy_recording_teaches_rnnoise_its_room_and_a_clean_one_nothing(spok
 
     def heard_after(room: np.ndarray) -> np.ndarray:
         denoiser = Denoiser()
-        denoiser.learn(ArraySource(room).blocks())
+        denoiser.learn(room)
         return denoiser.process(probe)[0]
 
     fresh = Denoiser().process(probe)[0]

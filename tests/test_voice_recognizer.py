@@ -474,7 +474,7 @@ def test_noise_suppression_learns_a_noisy_files_room_before_deciding(rec):
         x += noise * np.sqrt(np.mean(speech ** 2) / (np.mean(noise ** 2) * 10))
         at_level = to_standard_level(x, RATE)
         source = ArraySource(at_level, tail_silence_s=TAIL_SILENCE_S)
-        for way, room in (("plain", ()), ("learnt", ArraySource(at_level).blocks())):
+        for way, room in (("plain", None), ("learnt", ArraySource(at_level).samples)):
             rec.restart(room=room)
             decision = decide_source(rec, source)
             understood[way] += bool(decision and decision.intent and decision.intent.name == intent)

@@ -124,7 +124,7 @@ def test_a_restarted_recognizer_still_hears_with_vosk(engine):
     before = engine.recognizer
     heard = []
     for word in ("정지", "다음"):
-        rec.restart(room=ArraySource(say_ko(word)).blocks())
+        rec.restart(room=say_ko(word))
         decisions = [d for b in ArraySource(say_ko(word), block_s=0.1).blocks()
                      if (d := rec.accept(b)) is not None]
         decisions += [d] if (d := rec.final()) is not None else []
