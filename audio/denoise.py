@@ -110,36 +110,43 @@ class Denoiser:
             raise RnnoiseUnavailable(f"could not load {path}: {exc}") from exc
         self._alpha = (RNNOISE_FRAME / RNNOISE_RATE_HZ) / s.noise_time_s
         self._state = self._lib.rnnoise_create(None)
+        self._room_db: float | None = None  # a recording's background, set by learn()
         self.reset()
 
     def reset(self) -> None:
         """A new stream (a reopened device, another clip): nothing of the old one comes out of
-        the new one, and the background level is measured afresh. RNNoise's own model of the
-        room's noise is kept: it takes seconds to learn (10 dB accuracy 87% -> 60% in
-        bench/voice.py when it restarted with every clip)."""
+        the new one, and the background level is measured afresh (or is the recording's, after
+        learn()). RNNoise's own model of the room's noise is kept: it takes seconds to learn
+        (10 dB accuracy 87% -> 60% in bench/voice.py when it restarted with every clip)."""
         self._up = soxr.ResampleStream(RATE_HZ, RNNOISE_RATE_HZ, 1, dtype="float32")
         self._down = soxr.ResampleStream(RNNOISE_RATE_HZ, RATE_HZ, 1, dtype="float32")
         self._pending = np.zeros(0, np.float32)
         # Raw samples not yet matched by denoised ones. RNNoise's output lags its input by two
         # frames (20 ms, measured against speech), which the raw stream is delayed by too.
         self._raw = np.zeros(2 * RNNOISE_FRAME * RATE_HZ // RNNOISE_RATE_HZ, np.int16)
-        self._noise_db: float | None = None
-        self._heard = 0  # frames since the stream began
+        self._noise_db = self._room_db
+        self._heard = 0 if self._room_db is None else WARM_UP_FRAMES  # frames since it began
 
     def learn(self, samples: np.ndarray) -> None:
         """Hear a whole recording (16 kHz int16) before it is decoded, so that RNNoise knows
         its noise from the start, if it has any (a background louder than
         ``noisy_above_dbfs``). A clean recording would teach RNNoise only its speech, which it
-        then suppresses: espeak-ng commands 86 -> 69 of 150 when every file was learnt."""
+        then suppresses: espeak-ng commands 86 -> 69 of 150 when every file was learnt.
+        The recording's background also stands for the room from its first frame, instead of
+        the live warm-up's: a 1 s clip often starts with its word, which the warm-up took for a
+        loud room (47 of 300 real people's clips were decoded denoised that way)."""
         samples = np.asarray(samples, np.int16)
-        if background_dbfs(samples / 32768.0, RATE_HZ) > self.settings.noisy_above_dbfs:
+        background = background_dbfs(samples / 32768.0, RATE_HZ)
+        if background > self.settings.noisy_above_dbfs:
             self.process(samples)
+        self._room_db = background
         self.reset()
 
     def forget(self) -> None:
         """Another room: reset(), and RNNoise's model of the noise starts afresh too."""
         self._lib.rnnoise_destroy(self._state)
         self._state = self._lib.rnnoise_create(None)
+        self._room_db = None
         self.reset()
 
     @property
