@@ -32,6 +32,7 @@ from audio.echo_cancel import EchoCancelSettings
 from audio.microphone import MicrophoneSettings, find_input_device
 from audio.recognizer import RecognizerSettings
 from audio.speaker import SpeakerSettings
+from audio.word_check import WordCheckSettings
 from hardware.sensor import SensorSettings
 
 __all__ = ["Check", "doctor_main", "format_report", "run_checks"]
@@ -102,6 +103,7 @@ def run_checks(config: Config, config_path: Path | None, *,
         ("speaker", lambda: check_speaker(config.speaker)),
         ("recognizer", lambda: check_recognizer(config.recognizer)),
         ("noise-suppression", lambda: check_denoise(config.recognizer.denoise)),
+        ("word-check", lambda: check_word_check(config.recognizer.word_check)),
         ("echo-cancellation", lambda: check_echo_cancel(config.microphone.echo_cancel)),
         ("sensor", lambda: check_sensor(config.sensor)),
         ("calibration", check_calibration),
@@ -434,6 +436,24 @@ def check_denoise(settings: DenoiseSettings) -> Check:
                      "loud room", INSTALL_HINT, details)
     return Check(name, True, f"RNNoise from {details['library']}, used while the background "
                  f"is above {settings.noisy_above_dbfs:g} dBFS", details=details)
+
+
+def check_word_check(settings: WordCheckSettings) -> Check:
+    """The speech embedding loads and runs; without it more stray words pass as commands."""
+    from audio.word_check import INSTALL_HINT, WordCheck, WordCheckUnavailable, find_models
+
+    name = "word-check"
+    if not settings.enabled:
+        return Check(name, True, "off ([recognizer.word_check] enabled = false)")
+    details = {"models": str(find_models(settings.models_dir) or "")}
+    try:
+        check = WordCheck(settings)
+        check.check("stop", np.zeros(8000, dtype=np.int16))
+    except WordCheckUnavailable as exc:
+        return Check(name, True, f"unavailable: {exc}; more stray words are taken for short "
+                     "commands", INSTALL_HINT, details)
+    return Check(name, True, f"speech embedding from {details['models']}, checking "
+                 f"{len(check.phrases)} short commands", details=details)
 
 
 def check_echo_cancel(settings: EchoCancelSettings) -> Check:

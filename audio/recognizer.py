@@ -35,6 +35,7 @@ from .rejection import (
     judge,
     said_by_unit,
 )
+from .word_check import WordCheck, WordCheckSettings, WordCheckUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,8 @@ class RecognizerSettings:
     """Confidence floors and the muted rule."""
     pocketsphinx: PocketsphinxSettings = field(default_factory=PocketsphinxSettings)
     """pocketsphinx engine tuning."""
+    word_check: WordCheckSettings = field(default_factory=WordCheckSettings)
+    """The speech-embedding check of short commands (either engine)."""
 
 
 def _plain(text: str) -> str:
@@ -124,13 +127,16 @@ class Recognizer:
 
     def __init__(self, engine: Engine, grammar: Parser,
                  settings: RecognizerSettings | None = None,
-                 denoiser: Denoiser | None = None) -> None:
+                 denoiser: Denoiser | None = None,
+                 word_check: WordCheck | None = None) -> None:
         self.engine = engine
         self.grammar = grammar
         self.settings = settings or RecognizerSettings()
         self.endpointer = Endpointer(self.settings.endpoint)
         self.denoiser = denoiser
         """None: the raw stream is always decoded."""
+        self.word_check = word_check
+        """None: short commands are not checked by the speech embedding."""
         self.muted = False
         self.own_speech: Callable[[float], Iterable[str]] | None = None
         """What the unit said in the last so many seconds (audio.player.Player.said_within)."""
@@ -144,6 +150,7 @@ class Recognizer:
         self._pending = np.zeros((self._streams, 0), dtype=np.int16)
         self._denoised = False  # this segment is heard in the denoised stream
         self._frames = 0
+        self._segment: list[np.ndarray] = []  # the audio decoded in this segment
         self._speech_end_s = 0.0
         self._since_partial = 0
 
@@ -216,13 +223,15 @@ class Recognizer:
         if event == "start":
             self._segment_start_s = self.time_s
             self.engine.begin()
-            self.engine.feed(np.concatenate(list(ep.preroll)).tobytes())
+            self._segment = list(ep.preroll)
+            self.engine.feed(np.concatenate(self._segment).tobytes())
             self._speech_end_s = self.time_s
             self._since_partial = 0
             return None
         if not was_in_speech:
             return None
         self.engine.feed(frame.tobytes())
+        self._segment.append(frame)
         if ep.silence_s == 0.0:
             self._speech_end_s = self.time_s
         if event == "end":
@@ -260,8 +269,23 @@ class Recognizer:
                 intent, why = None, OWN_WORDS
             elif intent is not None and muted and self._cancelled_away():
                 intent, why = None, OWN_ECHO
+            elif intent is not None and not muted and (doubt := self._word_doubt(intent)):
+                intent, why = None, doubt
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
                         self.time_s, self._speech_end_s, early, self._denoised, why)
+
+    def _word_doubt(self, intent: Intent) -> str:
+        """Why a bare short command is not what the speech embedding heard ("" if it is).
+        Not while the unit spoke: its voice is in the segment too, and stop must work then."""
+        check = self.word_check
+        # It knows bare commands only: "okay stop" was trained as neither.
+        if check is None or not check.knows(intent.text):
+            return ""
+        verdict = check.check(intent.name, np.concatenate(self._segment))
+        if verdict.agrees:
+            return ""
+        return (f"sounded like other words to the word check ({intent.name} "
+                f"{verdict.intent_probability:.3f})")
 
     def _cancelled_away(self) -> bool:
         """The echo canceller took nearly all of the segment away: it was the unit's voice."""
@@ -302,7 +326,8 @@ def make_recognizer(settings: RecognizerSettings | None = None,
     else:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
     log.info("recogniser: %s", engine.name)
-    return Recognizer(engine, grammar, settings, _denoiser(settings.denoise))
+    return Recognizer(engine, grammar, settings, _denoiser(settings.denoise),
+                      _word_check(settings.word_check))
 
 
 def _denoiser(settings: DenoiseSettings) -> Denoiser | None:
@@ -312,4 +337,15 @@ def _denoiser(settings: DenoiseSettings) -> Denoiser | None:
         return Denoiser(settings)
     except RnnoiseUnavailable as exc:
         log.warning("no noise suppression, commands are harder to hear in a loud room: %s", exc)
+        return None
+
+
+def _word_check(settings: WordCheckSettings) -> WordCheck | None:
+    if not settings.enabled:
+        return None
+    try:
+        return WordCheck(settings)
+    except WordCheckUnavailable as exc:
+        log.warning("short commands are not checked by the speech embedding, so more stray "
+                    "words are taken for them: %s", exc)
         return None

@@ -35,6 +35,7 @@ from audio.person_voice import NEURAL, PEOPLE, PersonVoice, available, render  #
 from audio.pocketsphinx_engine import PocketsphinxSettings  # noqa: E402
 from audio.recognizer import RecognizerSettings, make_recognizer  # noqa: E402
 from audio.transcript_check import TranscriptCheckSettings  # noqa: E402
+from audio.word_check import WordCheckSettings  # noqa: E402
 
 RATE = 16_000
 COMMANDS = [  # (text, intent)
@@ -89,7 +90,8 @@ def settings_for(name: str) -> RecognizerSettings:
     "pocketsphinx-no-rescue" without the free decode's rescue of short commands,
     "pocketsphinx-no-fit" without weighing how well the command and the free decode's words
     fit the audio,
-    "pocketsphinx-no-denoise" without noise suppression."""
+    "pocketsphinx-no-denoise" without noise suppression,
+    "pocketsphinx-no-word-check" without the speech embedding's check of short commands."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
@@ -103,6 +105,9 @@ def settings_for(name: str) -> RecognizerSettings:
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
     if name == "pocketsphinx-no-denoise":
         return RecognizerSettings(engine="pocketsphinx", denoise=DenoiseSettings(enabled=False))
+    if name == "pocketsphinx-no-word-check":
+        return RecognizerSettings(engine="pocketsphinx",
+                                  word_check=WordCheckSettings(enabled=False))
     return RecognizerSettings(engine=name)
 
 

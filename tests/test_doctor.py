@@ -75,8 +75,8 @@ def test_no_devices_json_is_one_document_explaining_each_part(tmp_path: Path) ->
     skip_if_sound_card(checks)
     assert done.returncode == 1 and report["ok"] is False
     assert list(checks) == ["config", "microphone", "speaker", "tts", "cue-cache",
-                            "recognizer", "noise-suppression", "echo-cancellation", "sensor",
-                            "calibration"]
+                            "recognizer", "noise-suppression", "word-check",
+                            "echo-cancellation", "sensor", "calibration"]
     for name in ("microphone", "speaker", "sensor"):
         assert checks[name]["ok"] is False, checks[name]
         assert checks[name]["fix"], f"{name} is broken without a fix-it hint"
@@ -86,6 +86,7 @@ def test_no_devices_json_is_one_document_explaining_each_part(tmp_path: Path) ->
     assert checks["config"]["ok"] and checks["calibration"]["ok"]
     assert "defaults in use" in checks["calibration"]["message"]
     assert checks["echo-cancellation"]["message"].startswith("speexdsp, the coach's voice")
+    assert checks["word-check"]["message"].startswith("speech embedding from")
     recognizer = checks["recognizer"]
     assert recognizer["details"]["chosen"] in ("pocketsphinx", "vosk")
     if recognizer["details"]["vosk_model"] is None:

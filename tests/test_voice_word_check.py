@@ -1,0 +1,113 @@
+"""The word check: a speech embedding's second opinion on short commands, on real people.
+
+The classifier never heard a person (scripts/train_word_check.py renders its training set) nor
+any of the words tested here as non-commands: they are held out of its training.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.config import ConfigError, load_config
+from audio.listen import decide_file
+from audio.person_voice import DEFAULT_VOICE, render
+from audio.recognizer import RecognizerSettings, make_recognizer
+from audio.word_check import WordCheck, WordCheckSettings
+from intents import load_default_grammar
+
+DATA = Path(__file__).parent / "data" / "speech_commands"
+COMMANDS = {"stop": "stop", "go": "start", "yes": "yes", "no": "no"}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def checked():
+    return make_recognizer(RecognizerSettings(engine="pocketsphinx"))
+
+
+@pytest.fixture(scope="module")
+def unchecked():
+    return make_recognizer(RecognizerSettings(engine="pocketsphinx",
+                                              word_check=WordCheckSettings(enabled=False)))
+
+
+def heard(rec, path: Path):
+    decision = decide_file(rec, path)
+    return decision, (decision.intent.name if decision and decision.intent else None)
+
+
+def test_the_shipped_recogniser_has_the_word_check(checked):
+    assert isinstance(checked.word_check, WordCheck)
+    assert checked.word_check.knows("stop") and checked.word_check.knows("hold on")
+    assert not checked.word_check.knows("how many reps are left")
+
+
+def test_stray_words_taken_for_short_commands_are_refused(checked, unchecked):
+    others = sorted(p for p in DATA.glob("*/*.wav") if p.parent.name not in COMMANDS)
+    before = {p: heard(unchecked, p)[1] for p in others}
+    after = {p: heard(checked, p) for p in others}
+    taken = [p for p, intent in before.items() if intent]
+    refused = [p for p in taken if after[p][1] is None]
+    assert len(taken) >= 3, taken  # without the check: 5 of 100 (docs/voice.md)
+    assert len(refused) >= len(taken) // 2, (taken, refused)
+    assert all("word check" in after[p][0].rejected for p in refused)
+    assert not [p for p, intent in before.items() if not intent and after[p][1]]
+
+
+def test_real_peoples_commands_pass_the_word_check(checked, unchecked):
+    commands = sorted(p for p in DATA.glob("*/*.wav") if p.parent.name in COMMANDS)
+    understood = [p for p in commands if heard(unchecked, p)[1] == COMMANDS[p.parent.name]]
+    lost = [p.name for p in understood if heard(checked, p)[1] != COMMANDS[p.parent.name]]
+    assert len(understood) >= 30 and len(lost) <= 1, (len(understood), lost)
+
+
+def test_commands_said_with_okay_or_while_asked_a_number_are_not_checked(checked):
+    check = checked.word_check
+    assert not check.knows("okay stop") and not check.knows("twelve")
+
+
+def test_without_the_embedding_models_the_unit_still_listens_and_says_why(tmp_path, caplog):
+    settings = RecognizerSettings(engine="pocketsphinx",
+                                  word_check=WordCheckSettings(models_dir=str(tmp_path)))
+    with caplog.at_level(logging.WARNING):
+        rec = make_recognizer(settings)
+    assert rec.word_check is None
+    assert "openwakeword==0.4.0" in caplog.text
+    assert heard(rec, sorted((DATA / "stop").glob("*.wav"))[0])[1] == "stop"
+
+
+def test_a_word_check_limit_outside_0_to_1_is_refused_with_the_reason(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[recognizer.word_check]\nmin_intent_probability = 2\n")
+    with pytest.raises(ConfigError, match="min_intent_probability = 2.*must be 0 to 1"):
+        load_config(path)
+
+
+def test_training_holds_out_measured_words_and_words_that_sound_like_commands():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from train_word_check import other_words, short_commands
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    grammar = load_default_grammar()
+    commands = short_commands(grammar, 8)
+    assert commands["stop"] == "stop" and commands["hold on"] == "pause"
+    assert "how many reps are left" not in commands
+    others = other_words(grammar, list(commands))
+    assert len(others) > 200
+    assert not {"down", "up", "left", "right", "water", "bed"} & set(others)  # measured on
+    assert not {"now", "top", "know"} & set(others)  # sound like "no", "stop"
+    assert not [w for w in others if grammar.parse(w)]
+
+
+def test_the_classifier_gives_a_rendered_command_its_intent(checked):
+    check = checked.word_check
+    pad = np.zeros(4000, np.int16)
+    for text, intent in (("stop", "stop"), ("hold on", "pause"), ("yes", "yes")):
+        verdict = check.check(intent, np.concatenate([pad, render(text, DEFAULT_VOICE), pad]))
+        assert verdict.agrees and verdict.intent_probability > 0.5, (text, verdict)
