@@ -85,7 +85,8 @@ class SpeechEmbedding:
         files = [folder / f"{name}.onnx" for name in ("melspectrogram", "embedding_model")
                  ] if folder else []
         if not files or not all(f.is_file() for f in files):
-            raise WordCheckUnavailable(f"the speech embedding models are not installed "
+            where = f" in {models_dir}" if models_dir else ""
+            raise WordCheckUnavailable(f"the speech embedding models are not installed{where} "
                                        f"({INSTALL_HINT})")
         try:
             import onnxruntime
@@ -93,9 +94,14 @@ class SpeechEmbedding:
             raise WordCheckUnavailable("onnxruntime is not installed") from exc
         options = onnxruntime.SessionOptions()
         options.inter_op_num_threads = options.intra_op_num_threads = 1  # beside the decoder
-        self._mel, self._embedding = (
-            onnxruntime.InferenceSession(str(f), options, providers=["CPUExecutionProvider"])
-            for f in files)
+        try:
+            self._mel, self._embedding = (
+                onnxruntime.InferenceSession(str(f), options,
+                                             providers=["CPUExecutionProvider"])
+                for f in files)
+        except Exception as exc:  # onnxruntime raises its own types for a damaged file
+            raise WordCheckUnavailable(f"cannot load the speech embedding models: {exc}") \
+                from exc
 
     def __call__(self, samples: np.ndarray) -> np.ndarray:
         x = np.asarray(samples, np.int16).astype(np.float32)[None]
@@ -134,11 +140,15 @@ class WordCheck:
                  weights: Path = WEIGHTS) -> None:
         self.settings = settings or WordCheckSettings()
         self.embed = SpeechEmbedding(self.settings.models_dir)
-        with np.load(weights) as w:
-            self.classes = [str(c) for c in w["classes"]]
-            self.intents = [str(i) for i in w["intents"]]
-            self._weights, self._bias = w["weights"], w["bias"]
-            self._mean, self._scale = w["mean"], w["scale"]
+        try:
+            with np.load(weights) as w:
+                self.classes = [str(c) for c in w["classes"]]
+                self.intents = [str(i) for i in w["intents"]]
+                self._weights, self._bias = w["weights"], w["bias"]
+                self._mean, self._scale = w["mean"], w["scale"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise WordCheckUnavailable(f"cannot read the classifier {weights}: {exc} "
+                                       "(scripts/train_word_check.py makes it)") from exc
         self._other = np.array([c.startswith(OTHER) for c in self.classes])
         self.phrases = frozenset(c for c in self.classes if not c.startswith(OTHER))
 

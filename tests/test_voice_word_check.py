@@ -17,7 +17,7 @@ from assistant.config import ConfigError, load_config
 from audio.listen import decide_file
 from audio.person_voice import DEFAULT_VOICE, render
 from audio.recognizer import RecognizerSettings, make_recognizer
-from audio.word_check import WordCheck, WordCheckSettings
+from audio.word_check import WordCheck, WordCheckSettings, WordCheckUnavailable
 from intents import load_default_grammar
 
 DATA = Path(__file__).parent / "data" / "speech_commands"
@@ -79,6 +79,21 @@ def test_without_the_embedding_models_the_unit_still_listens_and_says_why(tmp_pa
     assert rec.word_check is None
     assert "openwakeword==0.4.0" in caplog.text
     assert heard(rec, sorted((DATA / "stop").glob("*.wav"))[0])[1] == "stop"
+
+
+def test_damaged_model_files_are_named_and_the_unit_still_listens(tmp_path, caplog):
+    for name in ("melspectrogram", "embedding_model"):
+        (tmp_path / f"{name}.onnx").write_bytes(b"not a model")
+    with pytest.raises(WordCheckUnavailable, match="cannot load the speech embedding models"):
+        WordCheck(WordCheckSettings(models_dir=str(tmp_path)))
+    weights = tmp_path / "word_check.npz"
+    weights.write_bytes(b"not numpy")
+    with pytest.raises(WordCheckUnavailable, match="cannot read the classifier"):
+        WordCheck(weights=weights)
+    with caplog.at_level(logging.WARNING):
+        rec = make_recognizer(RecognizerSettings(
+            engine="pocketsphinx", word_check=WordCheckSettings(models_dir=str(tmp_path))))
+    assert rec.word_check is None and "cannot load" in caplog.text
 
 
 def test_a_word_check_limit_outside_0_to_1_is_refused_with_the_reason(tmp_path):
