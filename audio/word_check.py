@@ -127,8 +127,6 @@ class WordVerdict:
 
     intent_probability: float
     """Probability of the claimed command's intent (any of its short phrases)."""
-    other_probability: float
-    """Probability of the words that are not commands."""
     agrees: bool
     """The intent's probability is at least the settings' ``min_intent_probability``."""
 
@@ -143,13 +141,15 @@ class WordCheck:
         try:
             with np.load(weights) as w:
                 self.classes = [str(c) for c in w["classes"]]
-                self.intents = [str(i) for i in w["intents"]]
+                self._intents = w["intents"].astype(str)  # "" for the other words
                 self._weights, self._bias = w["weights"], w["bias"]
                 self._mean, self._scale = w["mean"], w["scale"]
         except (OSError, ValueError, KeyError) as exc:
             raise WordCheckUnavailable(f"cannot read the classifier {weights}: {exc} "
                                        "(scripts/train_word_check.py makes it)") from exc
-        self._other = np.array([c.startswith(OTHER) for c in self.classes])
+        rng = np.random.default_rng(0)  # the same segment, the same verdict
+        self._pads = [rng.normal(0, 32768 * 10 ** (PAD_DBFS / 20), round(s * RATE_HZ))
+                      for s in PAD_S]
         self.phrases = frozenset(c for c in self.classes if not c.startswith(OTHER))
 
     def knows(self, text: str) -> bool:
@@ -166,11 +166,8 @@ class WordCheck:
     def check(self, intent: str, samples: np.ndarray) -> WordVerdict:
         """Whether ``samples`` (16 kHz int16, the whole segment) sound like the command whose
         intent is ``intent`` rather than like other words."""
-        rng = np.random.default_rng(0)  # the same segment, the same verdict
-        lead, tail = (rng.normal(0, 32768 * 10 ** (PAD_DBFS / 20), round(s * RATE_HZ))
-                      for s in PAD_S)
+        lead, tail = self._pads
         padded = np.concatenate([lead, np.asarray(samples, np.float32), tail])
         p = self.probabilities(np.clip(padded, -32768, 32767).astype(np.int16))
-        mine = float(sum(q for q, i in zip(p, self.intents, strict=True) if i == intent))
-        other = float(p[self._other].sum())
-        return WordVerdict(mine, other, mine >= self.settings.min_intent_probability)
+        mine = float(p[self._intents == intent].sum(dtype=np.float64))
+        return WordVerdict(mine, mine >= self.settings.min_intent_probability)
