@@ -32,6 +32,8 @@ DITHER_SEED = 1
 FRAME_SAMPLES = 160
 """pocketsphinx frames are 10 ms: 160 samples at 16 kHz."""
 DISAGREES = "did not sound like that to a free decode"
+NOT_REHEARD = "a long command is not heard again"
+STRETCHED_AGAIN = "heard again as a command far longer than the words first heard"
 _NOT_PHONES = frozenset({"+NSN+", "+SPN+", "(NULL)"})  # phone-loop fillers, not phones
 
 
@@ -83,6 +85,11 @@ class PocketsphinxSettings:
     "advice" for 2.6 s); the slowest spoken word measured took 32."""
     min_stretched_word_s: float = 1.2
     """No word shorter than this (seconds) counts as stretched: a drawn-out "nooo" is a word."""
+    rehear_max_extra_phones: int = 2
+    """Heard again without garbage words, a segment may come out at most this many phones
+    longer than its first hearing: a real person's "dog", a garbage word, was heard again as
+    "talk louder", while the commands garbage words had taken came back at most 2 longer
+    ("turn it" -> "turn it up")."""
     silence_prob: float = 0.1
     """Probability of silence between words (pocketsphinx -silprob, its default 0.005): higher
     keeps the decoder from inventing a trailing word ("resume the") out of the closing pause."""
@@ -97,6 +104,18 @@ class PocketsphinxSettings:
         if self.max_frames_per_phone <= 0:  # every word would be "stretched": nothing obeyed
             raise ValueError(f"max_frames_per_phone = {self.max_frames_per_phone}: "
                              "must be above 0")
+
+
+@dataclass(frozen=True)
+class PhoneLoop:
+    """What the free phone loop heard in a segment."""
+
+    score: float | None
+    """Its path score (log 1.0001 units), None if it found no path."""
+    voiced_frames: int
+    """Frames it heard as phones or noise, not silence."""
+    phones: list[str]
+    """The phones it heard, in order."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,18 @@ class EngineResult:
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
     hyp = decoder.hyp()
     return (hyp.hypstr if hyp else ""), path_score(hyp)
+
+
+def _word_segments(decoder: pocketsphinx.Decoder) -> list[pocketsphinx.Segment]:
+    """The best path's words, without silences, fillers and null arcs."""
+    return [seg for seg in decoder.seg() or []
+            if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
+
+
+def _phone_count(decoder: pocketsphinx.Decoder) -> int:
+    """Phones in the words of the best path."""
+    return sum(len((decoder.lookup_word(seg.word) or "").split())
+               for seg in _word_segments(decoder))
 
 
 def _seconds(pcm: bytes) -> float:
@@ -139,24 +170,22 @@ class PocketsphinxEngine:
     def __init__(self, grammar: Grammar, settings: PocketsphinxSettings | None = None) -> None:
         self.settings = s = settings or PocketsphinxSettings()
         model = Path(s.model_dir or Path(pocketsphinx.get_model_path()) / "en-us" / "en-us")
-        self.decoder = pocketsphinx.Decoder(hmm=str(model), lm=None, loglevel="FATAL",
-                                            beam=s.beam, pbeam=s.beam, wbeam=s.word_beam,
-                                            silprob=s.silence_prob, dither=True,
-                                            seed=DITHER_SEED,
-                                            # c1 and c2 as the model's own
-                                            cmninit=f"{s.initial_mean_c0:g},3,-1")
         cmu = parse_dictionary(bundled_dictionary_path().read_text(encoding="utf-8"))
         additions = dict(pocketsphinx_dictionary_additions(grammar))
-        words = dict(additions)
         # A garbage word may be a grammar word ("left", "up") as long as it is not a whole
         # command by itself: then a bare "left" has a better path than "how many left".
         garbage = [w for w in GARBAGE_WORDS if w in cmu and grammar.parse(w) is None]
-        words.update({GARBAGE_PREFIX + w: cmu[w] for w in garbage})
-        for i, (word, phones) in enumerate(words.items()):
-            self.decoder.add_word(word, phones, update=i == len(words) - 1)
+        self.decoder = self._decoder(model, {**additions,
+                                             **{GARBAGE_PREFIX + w: cmu[w] for w in garbage}},
+                                     dither=True)
         self.grammar = grammar  # with every lead/tail word: the free decode may hear any
-        self.decoder.add_fsg("commands", self._fsg(_decoded(grammar, s.heard_wrap), garbage))
+        decoded = _decoded(grammar, s.heard_wrap)
+        self.decoder.add_fsg("commands", self._fsg(self.decoder, decoded, garbage))
         self.decoder.activate_search("commands")
+        # The same search without the garbage words, for rehear().
+        self.plain = self._decoder(model, additions, dither=False)
+        self.plain.add_fsg("commands", self._fsg(self.plain, decoded, []))
+        self.plain.activate_search("commands")
         self.verifier: pocketsphinx.Decoder | None = None
         if s.verify:
             phone_lm = Path(pocketsphinx.get_model_path()) / "en-us" / "en-us-phone.lm.bin"
@@ -166,13 +195,31 @@ class PocketsphinxEngine:
                                                  grammar.split_wrap)
                                  if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
-        self._loop_phones: list[str] | None = None  # the phone loop's hearing of the segment
+        self._loop: PhoneLoop | None = None  # the phone loop's hearing of this segment
         self._rng = np.random.default_rng(0)  # deterministic comfort noise
 
-    def _fsg(self, grammar: Grammar, garbage: list[str]) -> pocketsphinx.FsgModel:
-        """The grammar's automaton with a garbage-word loop as a rival branch from the start."""
+    def _decoder(self, model: Path, words: dict[str, str], dither: bool) -> pocketsphinx.Decoder:
+        """A grammar decoder, as tuned in the settings, that knows ``words`` (word -> phones).
+        pocketsphinx's dither draws from one generator per process: a second dithered
+        decoder would change what the first hears next."""
+        s = self.settings
+        decoder = pocketsphinx.Decoder(hmm=str(model), lm=None, loglevel="FATAL", beam=s.beam,
+                                       pbeam=s.beam, wbeam=s.word_beam, silprob=s.silence_prob,
+                                       dither=dither, seed=DITHER_SEED,
+                                       cmninit=f"{s.initial_mean_c0:g},3,-1")  # c1, c2 the model's
+        for i, (word, phones) in enumerate(words.items()):
+            decoder.add_word(word, phones, update=i == len(words) - 1)
+        return decoder
+
+    def _fsg(self, decoder: pocketsphinx.Decoder, grammar: Grammar,
+             garbage: list[str]) -> pocketsphinx.FsgModel:
+        """The grammar's automaton with a garbage-word loop (if any) as a rival branch from
+        the start."""
         s = self.settings
         automaton = grammar.automaton()
+        if not garbage:
+            return decoder.create_fsg("commands", automaton.start, automaton.final,
+                                      list(automaton.transitions()))
         arcs = [(a, b, p * (1 - s.garbage_weight), *w) if a == automaton.start else (a, b, p, *w)
                 for a, b, p, *w in automaton.transitions()]
         loop = 1 + max(max(a, b) for a, b, *_ in arcs)
@@ -182,11 +229,12 @@ class PocketsphinxEngine:
             if s.garbage_loop > 0:
                 arcs.append((loop, loop, s.garbage_loop / len(garbage), GARBAGE_PREFIX + word))
         arcs.append((loop, automaton.final, 1 - s.garbage_loop))
-        return self.decoder.create_fsg("commands", automaton.start, automaton.final, arcs)
+        return decoder.create_fsg("commands", automaton.start, automaton.final, arcs)
 
     def begin(self) -> None:
         """Start a segment."""
         self._audio.clear()
+        self._loop = None
         self.decoder.start_utt()
 
     def forget(self) -> None:
@@ -218,21 +266,41 @@ class PocketsphinxEngine:
         heard through noise suppression if ``loud``): words, a 0-1 confidence, agreement with
         a free decode."""
         self.decoder.end_utt()
-        self._loop_phones = None
-        text, score = _score(self.decoder)
+        return self._result(self.decoder, trailing_silence_s, loud)
+
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
+        """The segment just ended, decoded again by the grammar without its garbage words and
+        checked as end() checks: what it would be if it had to be a command."""
+        first = _phone_count(self.decoder)
+        plain = self.plain
+        plain.reinit_feat()  # from the initial cepstral mean: no history but this segment
+        plain.start_utt()
+        plain.process_raw(b"".join(self._audio), no_search=False, full_utt=False)
+        plain.end_utt()
+        result = self._result(plain, trailing_silence_s, loud, rehearing=True)
+        if _phone_count(plain) > first + self.settings.rehear_max_extra_phones:
+            return replace(result, doubt=STRETCHED_AGAIN)
+        return result
+
+    def _result(self, decoder: pocketsphinx.Decoder, trailing_silence_s: float, loud: bool,
+                rehearing: bool = False) -> EngineResult:
+        """The finished search of ``decoder`` over the segment, with its confidence and
+        checks."""
+        text, score = _score(decoder)
         audio = b"".join(self._audio)
         speech_frames = len(audio) // (2 * FRAME_SAMPLES) - round(trailing_silence_s * 100)
-        text = self._without_invented_word(text, speech_frames)
+        text = self._without_invented_word(decoder, text, speech_frames)
         confidence = self._confidence(score, audio) if text else None
-        if stretched := self._stretched_word():
+        if stretched := self._stretched_word(decoder):
             return EngineResult(text, confidence, doubt=stretched)
-        return self._checked(EngineResult(text, confidence), audio, loud)
+        return self._checked(EngineResult(text, confidence), audio, loud, rehearing)
 
-    def _without_invented_word(self, text: str, speech_frames: int) -> str:
+    def _without_invented_word(self, decoder: pocketsphinx.Decoder, text: str,
+                               speech_frames: int) -> str:
         """Drop a last word the search made out of the closing pause, if the rest parses:
         one lying mostly where the endpointer heard silence ("stop for"), or one too short to
         be a word ("turn it up a")."""
-        words = self._word_segments()
+        words = _word_segments(decoder)
         if len(words) < 2 or self.grammar.parse(text) is not None:
             return text
         last = words[-1]
@@ -243,10 +311,10 @@ class PocketsphinxEngine:
         shorter = text.rsplit(" ", 1)[0]
         return shorter if self.grammar.parse(shorter) is not None else text
 
-    def _stretched_word(self) -> str:
+    def _stretched_word(self, decoder: pocketsphinx.Decoder) -> str:
         """Why the best path is noise, not speech: a word held far longer than anyone says it."""
-        for seg in self._word_segments():
-            phones = (self.decoder.lookup_word(seg.word) or "").split()
+        for seg in _word_segments(decoder):
+            phones = (decoder.lookup_word(seg.word) or "").split()
             frames = seg.end_frame - seg.start_frame + 1
             limit = max(self.settings.max_frames_per_phone * len(phones),
                         100 * self.settings.min_stretched_word_s)
@@ -255,31 +323,31 @@ class PocketsphinxEngine:
                 return f'"{word}" stretched over {frames / 100:.1f} s'
         return ""
 
-    def _word_segments(self) -> list[pocketsphinx.Segment]:
-        """The best path's words, without silences, fillers and null arcs."""
-        return [seg for seg in self.decoder.seg() or []
-                if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
-
-    def _checked(self, result: EngineResult, audio: bytes, loud: bool) -> EngineResult:
+    def _checked(self, result: EngineResult, audio: bytes, loud: bool,
+                 rehearing: bool) -> EngineResult:
         """A long result must sound like the free decodes; if not, and the language-model
         decode is itself a command (the grammar search lost its way), that is what was said.
-        A short one must sound like the phone loop's hearing, loosely."""
+        A short one must sound like the phone loop's hearing, loosely. Heard again, only a
+        short one is a result."""
         check, text = self.transcript_check, result.text
         if check is None or not text:
             return result
+        loop = self._loop.phones if self._loop else None
         if GARBAGE_PREFIX in text or not self._is_sentence(text):
             # In a loud room the free decode hears short words in what noise suppression
             # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
-            return result if loud else self._rescued(result, audio)
+            return result if loud or rehearing else self._rescued(result, audio)
         phones = check.phones(text)
         # "okay" before a short command ("okay then" heard as "okay again") is checked whole.
         wrapped = check.split_wrap(text)[1] != text
         if len(phones) < check.settings.min_phones and not wrapped:
-            if self._loop_phones is None:
+            if loop is None:
                 return result
-            verdict = check.check_short(phones, self._loop_phones, _seconds(audio))
+            verdict = check.check_short(phones, loop, _seconds(audio))
             return result if verdict.agrees else replace(result, doubt=DISAGREES)
-        verdict = check.check(text, audio, self._loop_phones)
+        if rehearing:  # the language model is left as end() left it
+            return replace(result, doubt=NOT_REHEARD)
+        verdict = check.check(text, audio, loop)
         if verdict.agrees:
             return result
         if self.grammar.parse(verdict.heard) is not None:
@@ -292,14 +360,14 @@ class PocketsphinxEngine:
         check = self.transcript_check
         assert check is not None
         seconds = _seconds(audio)
-        if seconds > check.settings.rescue_max_s or self._loop_phones is None:
+        if seconds > check.settings.rescue_max_s or self._loop is None:
             return result
         heard = check.hear(audio)
         if self.grammar.parse(heard) is None:
             return result
         phones = check.phones(heard)
         if len(phones) >= check.settings.min_phones or \
-                not check.check_short(phones, self._loop_phones, seconds).agrees:
+                not check.check_short(phones, self._loop.phones, seconds).agrees:
             return result
         return EngineResult(heard, result.confidence)
 
@@ -310,13 +378,16 @@ class PocketsphinxEngine:
     def _confidence(self, score: float | None, audio: bytes) -> float | None:
         if self.verifier is None or score is None:
             return None
-        self.verifier.start_utt()
-        self.verifier.process_raw(audio, full_utt=True)
-        self.verifier.end_utt()
-        _, free = _score(self.verifier)
-        segments = [seg for seg in self.verifier.seg() or [] if seg.word != "SIL"]
-        self._loop_phones = [seg.word for seg in segments if seg.word not in _NOT_PHONES]
-        voiced = sum(seg.end_frame - seg.start_frame + 1 for seg in segments)
+        if self._loop is None:  # once a segment: rehear() scores against the same hearing
+            self.verifier.start_utt()
+            self.verifier.process_raw(audio, full_utt=True)
+            self.verifier.end_utt()
+            _, free = _score(self.verifier)
+            segments = [seg for seg in self.verifier.seg() or [] if seg.word != "SIL"]
+            self._loop = PhoneLoop(free, sum(seg.end_frame - seg.start_frame + 1
+                                             for seg in segments),
+                                   [seg.word for seg in segments if seg.word not in _NOT_PHONES])
+        free, voiced = self._loop.score, self._loop.voiced_frames
         if free is None or voiced <= 0:
             return None
         ratio = (score - free) / voiced

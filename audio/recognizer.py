@@ -24,10 +24,11 @@ from intents import Intent
 from .denoise import Denoiser, DenoiseSettings, RnnoiseUnavailable
 from .endpoint import FRAME_S, FRAME_SAMPLES, Endpointer, EndpointSettings
 from .models import find_vosk_model
-from .pocketsphinx_engine import EngineResult, PocketsphinxSettings
+from .pocketsphinx_engine import DISAGREES, EngineResult, PocketsphinxSettings
 from .rejection import (
     EARLY_INTENTS,
     GARBAGE_PREFIX,
+    NOT_A_COMMAND,
     OWN_ECHO,
     OWN_WORDS,
     Parser,
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("pocketsphinx", "vosk")
 """Engine names accepted in settings and on the command line."""
+REHEARD_AFTER = (NOT_A_COMMAND, DISAGREES)
+"""Why a segment was not obeyed that hearing it again may change."""
 
 
 class Engine(Protocol):
@@ -57,6 +60,9 @@ class Engine(Protocol):
     def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
         """Finish the segment, whose last ``trailing_silence_s`` were silent; ``loud``: it
         was heard through noise suppression."""
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult | None:
+        """The segment just ended, decoded again as if it had to be a command (no garbage
+        words); None if this engine cannot."""
 
 
 @dataclass(frozen=True)
@@ -253,26 +259,54 @@ class Recognizer:
 
     def _finish(self, early: bool) -> Decision:
         ep = self.endpointer
-        result = self.engine.end(trailing_silence_s=ep.silence_s, loud=self._denoised)
+        trailing_s = ep.silence_s
+        result = self.engine.end(trailing_silence_s=trailing_s, loud=self._denoised)
         voiced_s = ep.speech_frames * FRAME_S
         ep.reset()
-        s = self.settings.rejection
-        if voiced_s < s.min_speech_s:
+        muted = self._heard_muted or self.muted
+        if voiced_s < self.settings.rejection.min_speech_s:
             intent, why = None, f"only {voiced_s:.2f} s of speech"
-        elif result.doubt:
-            intent, why = None, result.doubt
         else:
-            muted = self._heard_muted or self.muted
-            intent, why = judge(result.text, result.confidence, self.grammar, s,
-                                muted=muted, expecting=self.expecting)
-            if intent is not None and muted and self._said_by_unit(intent.text):
-                intent, why = None, OWN_WORDS
-            elif intent is not None and muted and self._cancelled_away():
-                intent, why = None, OWN_ECHO
-            elif intent is not None and not muted and (doubt := self._word_doubt(intent)):
-                intent, why = None, doubt
+            intent, why = self._judged(result, muted)
+            if intent is None and not muted and why in REHEARD_AFTER and \
+                    (again := self._heard_again(trailing_s)):
+                result, (intent, why) = again, self._judged(again, muted)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
                         self.time_s, self._speech_end_s, early, self._denoised, why)
+
+    def _judged(self, result: EngineResult, muted: bool) -> tuple[Intent | None, str]:
+        """The command in ``result`` if every lever lets it through, else (None, why not)."""
+        if result.doubt:
+            return None, result.doubt
+        intent, why = judge(result.text, result.confidence, self.grammar,
+                            self.settings.rejection, muted=muted, expecting=self.expecting)
+        if intent is not None and muted and self._said_by_unit(intent.text):
+            return None, OWN_WORDS
+        if intent is not None and muted and self._cancelled_away():
+            return None, OWN_ECHO
+        if intent is not None and not muted and (doubt := self._word_doubt(intent)):
+            return None, doubt
+        return intent, why
+
+    def _heard_again(self, trailing_s: float) -> EngineResult | None:
+        """The segment decoded again without garbage words, if that makes it a short command
+        the word check also hears in it: two listeners that share no model agreeing. A
+        garbage word often outbids a command said by a voice unlike the model's training
+        (espeak-ng's "pause" heard as "call", a command in loud noise)."""
+        check = self.word_check
+        if check is None or len(self._segment) * FRAME_S > check.settings.rehear_max_s:
+            return None
+        vouch = check.settings.vouch_probability
+        heard = check.intent_probabilities(np.concatenate(self._segment))
+        if max(heard.values(), default=0.0) < vouch:  # spare the second decode
+            return None
+        again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised)
+        if again is None or again.doubt:
+            return None
+        intent = self.grammar.parse(again.text, expecting=self.expecting)
+        if intent is None or not check.knows(intent.text) or heard.get(intent.name, 0.0) < vouch:
+            return None
+        return again
 
     def _word_doubt(self, intent: Intent) -> str:
         """Why a bare short command is not what the speech embedding heard ("" if it is).

@@ -75,6 +75,8 @@ obeyed."""
 
 EARLY_INTENTS = frozenset({"stop", "pause"})
 """Intents acted on after a short pause, before the endpointer's full hangover."""
+NOT_A_COMMAND = "not a command"
+"""Why words that are no sentence of the grammar (or have a garbage word) are not obeyed."""
 MUTED = "the unit was speaking: only a plain stop or pause is obeyed then"
 """Why any other command heard while the unit spoke is not obeyed."""
 
@@ -118,10 +120,10 @@ def judge(
     if not text:
         return None, ""
     if is_garbage(text):
-        return None, "not a command"
+        return None, NOT_A_COMMAND
     intent = grammar.parse(text, expecting=expecting)
     if intent is None:
-        return None, "not a command"
+        return None, NOT_A_COMMAND
     floor = settings.muted_min_confidence if muted else settings.min_confidence
     if confidence is not None and confidence < floor:
         return None, f"confidence {confidence:.2f} under {floor:g}"

@@ -86,3 +86,7 @@ class VoskEngine:
         text = " ".join(p.get("text", "") for p in pieces).split()
         confs = [w.get("conf", 1.0) for p in pieces for w in p.get("result", [])]
         return EngineResult(" ".join(text), min(confs) if confs else None)
+
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> None:
+        """vosk's grammar has no garbage words to leave out ("[unk]" stands for any word)."""
+        return None

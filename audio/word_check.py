@@ -51,6 +51,12 @@ class WordCheckSettings:
     """Check short commands before obeying them (when the models are installed)."""
     min_intent_probability: float = 0.02
     """A short command whose intent the classifier gives less than this (0-1) is refused."""
+    vouch_probability: float = 0.5
+    """A segment the grammar made no command of is decoded again without garbage words; a
+    short command heard then is obeyed if the classifier gives its intent at least this (0-1;
+    above 1 turns hearing again off)."""
+    rehear_max_s: float = 2.0
+    """Longest segment (seconds) heard again that way: short commands are shorter."""
     models_dir: str | None = None
     """Folder with melspectrogram.onnx and embedding_model.onnx; None: the openwakeword
     wheel's."""
@@ -60,6 +66,8 @@ class WordCheckSettings:
         if not 0 <= self.min_intent_probability <= 1:
             raise ValueError(f"min_intent_probability = {self.min_intent_probability}: "
                              "must be 0 to 1")
+        if self.vouch_probability < 0 or self.rehear_max_s < 0:
+            raise ValueError("vouch_probability and rehear_max_s must not be negative")
 
 
 class WordCheckUnavailable(RuntimeError):
@@ -163,11 +171,20 @@ class WordCheck:
         p = np.exp(logits - logits.max())
         return p / p.sum()
 
-    def check(self, intent: str, samples: np.ndarray) -> WordVerdict:
-        """Whether ``samples`` (16 kHz int16, the whole segment) sound like the command whose
-        intent is ``intent`` rather than like other words."""
+    def intent_probabilities(self, samples: np.ndarray) -> dict[str, float]:
+        """Intent -> probability (summed over its short phrases) for ``samples`` (16 kHz int16,
+        a whole segment, padded here as training placed its words)."""
         lead, tail = self._pads
         padded = np.concatenate([lead, np.asarray(samples, np.float32), tail])
         p = self.probabilities(np.clip(padded, -32768, 32767).astype(np.int16))
-        mine = float(p[self._intents == intent].sum(dtype=np.float64))
+        summed: dict[str, float] = {}
+        for intent, probability in zip(self._intents, p, strict=True):
+            if intent:
+                summed[intent] = summed.get(intent, 0.0) + float(probability)
+        return summed
+
+    def check(self, intent: str, samples: np.ndarray) -> WordVerdict:
+        """Whether ``samples`` (16 kHz int16, the whole segment) sound like the command whose
+        intent is ``intent`` rather than like other words."""
+        mine = self.intent_probabilities(samples).get(intent, 0.0)
         return WordVerdict(mine, mine >= self.settings.min_intent_probability)

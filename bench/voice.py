@@ -9,18 +9,21 @@ voice, if the `neural` extra is installed; then commands said with "okay", "plea
 around them and remarks and chatter that start or end that way, clean, from the CMU voices.
 Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and neural voices
 apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
-real-time factor and decision latency (audio time).
+real-time factor and decision latency (audio time). ``--items FILE`` also writes each item's
+hearing, one JSON line per item and engine, for finding which items a change moved.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import platform
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -91,7 +94,9 @@ def settings_for(name: str) -> RecognizerSettings:
     "pocketsphinx-no-fit" without weighing how well the command and the free decode's words
     fit the audio,
     "pocketsphinx-no-denoise" without noise suppression,
-    "pocketsphinx-no-word-check" without the speech embedding's check of short commands."""
+    "pocketsphinx-no-word-check" without the speech embedding's check of short commands,
+    "pocketsphinx-no-rehear" without decoding again, free of garbage words, a segment the
+    grammar made no command of."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
@@ -108,14 +113,21 @@ def settings_for(name: str) -> RecognizerSettings:
     if name == "pocketsphinx-no-word-check":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(enabled=False))
+    if name == "pocketsphinx-no-rehear":
+        return RecognizerSettings(engine="pocketsphinx",
+                                  word_check=WordCheckSettings(vouch_probability=2.0))
     return RecognizerSettings(engine=name)
 
 
-def run(engine: str, items: list[tuple[str, str | None, np.ndarray]]) -> dict[str, object]:
+Item = tuple[str, str | None, np.ndarray, str]
+"""(group, intent wanted or None, 16 kHz samples, what was said and by whom)."""
+
+
+def run(engine: str, items: list[Item], log: TextIO | None = None) -> dict[str, object]:
     rec = make_recognizer(settings_for(engine))
     stats: dict[str, list] = {}
     lat, lat_stop, audio_s, cpu_s = [], [], 0.0, 0.0
-    for group, want, samples in items:
+    for group, want, samples, label in items:
         rec.reset()
         t0 = time.process_time()
         decisions = [d for b in ArraySource(samples).blocks() if (d := rec.accept(b))]
@@ -124,6 +136,10 @@ def run(engine: str, items: list[tuple[str, str | None, np.ndarray]]) -> dict[st
         cpu_s += time.process_time() - t0
         audio_s += len(samples) / RATE
         got = [d for d in decisions if d.intent]
+        if log is not None:
+            log.write(json.dumps({"engine": engine, "group": group, "item": label, "want": want,
+                                  "heard": [[d.text, d.intent and d.intent.name, d.rejected]
+                                            for d in decisions]}) + "\n")
         if want is None:
             stats.setdefault(group, []).append(bool(got))
         else:
@@ -144,30 +160,38 @@ def run(engine: str, items: list[tuple[str, str | None, np.ndarray]]) -> dict[st
     return out
 
 
-def corpus(quick: bool) -> list[tuple[str, str | None, np.ndarray]]:
+def snr_name(snr: int | None) -> str:
+    return "clean" if snr is None else f"{snr}dB"
+
+
+def corpus(quick: bool) -> list[Item]:
     rng = np.random.default_rng(7)
     voices = VOICES[::3] if quick else VOICES
-    items: list[tuple[str, str | None, np.ndarray]] = []
+    items: list[Item] = []
     for text, intent in COMMANDS[::2] if quick else COMMANDS:
         for voice in voices:
             speech = speak(text, voice)
             family = "espeak" if voice.engine == "espeak-ng" else "cmu"
             for snr in SNRS:
-                items.append((f"acc_{'clean' if snr is None else f'{snr}dB'}_{family}", intent,
-                              with_noise(speech, snr, rng)))
+                items.append((f"acc_{snr_name(snr)}_{family}", intent,
+                              with_noise(speech, snr, rng), f"{text} / {voice} / {snr_name(snr)}"))
     for text in CHATTER[::2] if quick else CHATTER:
         for voice in voices:
-            items.append(("fa_chatter", None, with_noise(speak(text, voice), 20, rng)))
+            items.append(("fa_chatter", None, with_noise(speak(text, voice), 20, rng),
+                          f"{text} / {voice}"))
     for text in WORDS:
         for voice in voices[::2]:
-            items.append(("fa_words", None, with_noise(speak(text, voice), None, rng)))
+            items.append(("fa_words", None, with_noise(speak(text, voice), None, rng),
+                          f"{text} / {voice}"))
     clips = sorted((ROOT / "tests/data/speech_commands").glob("*/*.wav"))
     for path in clips[::3] if quick else clips:
         want = HUMAN_COMMANDS.get(path.parent.name)
         items.append(("acc_human" if want else "fa_words_human", want,
-                      np.concatenate(list(WavSource(path, tail_silence_s=0.6).blocks()))))
-    for _ in range(4 if quick else 40):
-        items.append(("fa_noise", None, (gym_noise(5.0, rng) * 32767).astype(np.int16)))
+                      np.concatenate(list(WavSource(path, tail_silence_s=0.6).blocks())),
+                      f"{path.parent.name}/{path.name}"))
+    for i in range(4 if quick else 40):
+        items.append(("fa_noise", None, (gym_noise(5.0, rng) * 32767).astype(np.int16),
+                      f"gym noise {i}"))
     # Last, with noise of their own: the items above stay as they were without the extra
     # (the recogniser's cepstral mean follows the order).
     items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
@@ -175,31 +199,33 @@ def corpus(quick: bool) -> list[tuple[str, str | None, np.ndarray]]:
     return items + wrapped_items(voices)
 
 
-def wrapped_items(voices: list[PersonVoice]) -> list[tuple[str, str | None, np.ndarray]]:
+def wrapped_items(voices: list[PersonVoice]) -> list[Item]:
     """Commands said with "okay", "please", "coach" around them, and remarks and chatter that
     start or end that way, clean, from the CMU voices."""
     cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
-    return ([("acc_clean_wrapped", intent, with_noise(speak(text, v), None, clean))
-             for text, intent in WRAPPED for v in cmu]
-            + [("fa_chatter_wrapped", None, with_noise(speak(text, v), None, clean))
-               for text in WRAPPED_CHATTER for v in cmu])
+    return ([("acc_clean_wrapped", intent, with_noise(speak(text, v), None, clean),
+              f"{text} / {v}") for text, intent in WRAPPED for v in cmu]
+            + [("fa_chatter_wrapped", None, with_noise(speak(text, v), None, clean),
+                f"{text} / {v}") for text in WRAPPED_CHATTER for v in cmu])
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,
-                rng: np.random.Generator) -> list[tuple[str, str | None, np.ndarray]]:
+                rng: np.random.Generator) -> list[Item]:
     """Commands at every SNR, chatter at 20 dB and single words, spoken by ``voices``, in
     groups of their own (acc_clean_neural, fa_words_neural, ...)."""
-    items: list[tuple[str, str | None, np.ndarray]] = []
+    items: list[Item] = []
     for voice in voices:
         for text, intent in COMMANDS[::2] if quick else COMMANDS:
             speech = speak(text, voice)
             for snr in SNRS:
-                items.append((f"acc_{'clean' if snr is None else f'{snr}dB'}_{family}", intent,
-                              with_noise(speech, snr, rng)))
+                items.append((f"acc_{snr_name(snr)}_{family}", intent,
+                              with_noise(speech, snr, rng), f"{text} / {voice} / {snr_name(snr)}"))
         for text in CHATTER[::2] if quick else CHATTER:
-            items.append((f"fa_chatter_{family}", None, with_noise(speak(text, voice), 20, rng)))
+            items.append((f"fa_chatter_{family}", None, with_noise(speak(text, voice), 20, rng),
+                          f"{text} / {voice}"))
         for text in WORDS:
-            items.append((f"fa_words_{family}", None, with_noise(speak(text, voice), None, rng)))
+            items.append((f"fa_words_{family}", None, with_noise(speak(text, voice), None, rng),
+                          f"{text} / {voice}"))
     return items
 
 
@@ -208,6 +234,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--engine", action="append")
+    parser.add_argument("--items", type=Path, help="write each item's hearing here (JSON lines)")
     args = parser.parse_args()
     engines = args.engine or (["pocketsphinx", "pocketsphinx-no-check"]
                               + (["vosk"] if find_vosk_model() else []))
@@ -216,8 +243,9 @@ def main() -> None:
     report = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
               "python": platform.python_version(), "quick": args.quick,
               "corpus_items": len(items), "engines": {}}
-    for engine in engines:
-        report["engines"][engine] = run(engine, items)
+    with open(args.items, "w") if args.items else contextlib.nullcontext() as log:
+        for engine in engines:
+            report["engines"][engine] = run(engine, items, log)
     report["wall_s"] = round(time.time() - t0, 1)
     if args.json:
         print(json.dumps(report))
