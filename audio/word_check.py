@@ -8,10 +8,11 @@ real speech for keyword spotting, turns each 775 ms of audio into 96 numbers eve
 our own rendered voices (scripts/train_word_check.py), named real people's Speech Commands
 words right 85% of the time among 30 (never having heard a person).
 
-Here the classifier knows every short command phrase and some three hundred other words, none
-of them the words bench/voice.py measures false accepts on. A short command whose intent it
-gives almost no probability is refused (docs/voice.md, lever 10, for what that gained and
-cost).
+Here the classifier knows every short command phrase and some three hundred other words: the
+six bare words issue 4 names as never to be obeyed ("up", "down", "left", "right", "on",
+"off"), and none of the other words bench/voice.py measures false accepts on. A short command
+whose intent it gives almost no probability is refused (docs/voice.md, lever 10, for what that
+gained and cost).
 
 The models come from the openwakeword 0.4.0 wheel, which has them inside (0.6.0 downloads them
 at run time), installed with ``pip install --no-deps``: only its two ONNX files are used,

@@ -106,9 +106,11 @@ def test_a_word_check_limit_outside_0_to_1_is_refused_with_the_reason(tmp_path):
 
 
 def test_training_holds_out_measured_words_and_words_that_sound_like_commands():
+    """The benchmark's words stay unheard by the classifier, but for the six bare words the
+    issue names as never to be obeyed: those it is taught, "up" though it sounds like "yup"."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        from train_word_check import other_words, short_commands
+        from train_word_check import NAMED_WORDS, other_words, short_commands
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     grammar = load_default_grammar()
@@ -117,7 +119,8 @@ def test_training_holds_out_measured_words_and_words_that_sound_like_commands():
     assert "how many reps are left" not in commands
     others = other_words(grammar, list(commands))
     assert len(others) > 200
-    assert not {"down", "up", "left", "right", "water", "bed"} & set(others)  # measured on
+    assert not {"water", "bed", "cat", "hello", "house"} & set(others)  # measured on
+    assert set(NAMED_WORDS) == {"up", "down", "left", "right", "on", "off"} <= set(others)
     assert not {"now", "top", "know"} & set(others)  # sound like "no", "stop"
     assert not [w for w in others if grammar.parse(w)]
 
