@@ -1,7 +1,8 @@
 """The word check: a speech embedding's second opinion on short commands, on real people.
 
-The classifier never heard a person (scripts/train_word_check.py renders its training set) nor
-any of the words tested here as non-commands: they are held out of its training.
+The classifier never heard a person (scripts/train_word_check.py renders its training set).
+Of the words tested here as non-commands it was taught only the six bare words the issue names
+("up", "down", "left", "right", "on", "off"), as rendered voices say them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import numpy as np
 import pytest
 
 from assistant.config import ConfigError, load_config
-from audio.gym_noise import gym_noise
-from audio.listen import decide_file, hear_spoken
+from audio.gym_noise import gym_noise, with_noise
+from audio.listen import decide_file, decide_source
 from audio.microphone import ArraySource
-from audio.person_voice import DEFAULT_VOICE, PersonVoice, render
+from audio.person_voice import DEFAULT_VOICE, PEOPLE, render
 from audio.recognizer import RecognizerSettings, make_recognizer
 from audio.word_check import WordCheck, WordCheckSettings, WordCheckUnavailable
 from intents import load_default_grammar
@@ -55,7 +56,7 @@ def test_stray_words_taken_for_short_commands_are_refused(checked, unchecked):
     after = {p: heard(checked, p) for p in others}
     taken = [p for p, intent in before.items() if intent]
     refused = [p for p in taken if after[p][1] is None]
-    assert len(taken) >= 3, taken  # measured: 4 of 100 without the check, 2 refused
+    assert len(taken) >= 3, taken  # measured: 4 of 100 without the check, all 4 refused
     assert len(refused) >= len(taken) // 2, (taken, refused)
     assert all("word check" in after[p][0].rejected for p in refused)
     assert not [p for p, intent in before.items() if not intent and after[p][1]]
@@ -134,7 +135,7 @@ def test_the_shipped_weights_fit_the_features_they_were_trained_on(checked):
         assert verdict.agrees and verdict.intent_probability > 0.5, (text, verdict)
 
 
-ESPEAK_COMMANDS = ("pause", "hold on", "stop", "slower", "next", "go", "quieter", "i'm done")
+SHORT_COMMANDS = ("pause", "hold on", "stop", "slower", "next", "go", "quieter", "i'm done")
 
 
 @pytest.fixture(scope="module")
@@ -143,21 +144,30 @@ def not_heard_again():
         engine="pocketsphinx", word_check=WordCheckSettings(vouch_probability=2.0)))
 
 
-def test_commands_a_garbage_word_outbid_are_heard_again_and_obeyed(checked, not_heard_again):
-    """espeak-ng's voices are far from the acoustic model's training: its "pause" comes out of
-    the grammar as "call it" or "cold", its "stop" as "talk". Decoded again without the
-    garbage words they are commands, and the word check hears the same command."""
-    voices = [PersonVoice("espeak-ng", "en-us", 160), PersonVoice("espeak-ng", "en", 160)]
-    said = [(text, voice) for voice in voices for text in ESPEAK_COMMANDS]
-    want = {text: load_default_grammar().parse(text).name for text in ESPEAK_COMMANDS}
-    before = [hear_spoken(not_heard_again, text, voice) for text, voice in said]
-    after = [hear_spoken(checked, text, voice) for text, voice in said]
-    gained = [(text, b.text) for (text, _), a, b in zip(said, before, after, strict=True)
-              if not (a and a.intent) and b and b.intent]
-    assert len(gained) >= 3, gained  # measured: 5 of 16
-    assert all(after[said.index((t, v))].intent.name == want[t]
-               for t, v in said if after[said.index((t, v))].intent)
-    assert any(a.rejected == "not a command" for a in before if a and not a.intent)
+def heard_fresh(rec, samples: np.ndarray):
+    """``samples`` heard as a first recording, whatever the recogniser heard before."""
+    rec.restart(room=samples)
+    decision = decide_source(rec, ArraySource(samples, tail_silence_s=0.6))
+    return decision.intent.name if decision and decision.intent else None
+
+
+def test_commands_a_garbage_word_outbid_in_gym_noise_are_heard_again_and_obeyed(
+        checked, not_heard_again):
+    """In gym noise a garbage word often outbids a short command ("pause" heard as "those",
+    "go" as "so"). Decoded again without the garbage words they are commands, and the word
+    check hears the same command; nothing heard before is lost."""
+    rng, grammar = np.random.default_rng(5), load_default_grammar()
+    said = [(text, voice) for voice in PEOPLE for text in SHORT_COMMANDS]
+    clips = [with_noise(render(text, voice) / 32768, 10, rng) for text, voice in said]
+    want = [grammar.parse(text).name for text, _ in said]
+    before = [heard_fresh(not_heard_again, clip) for clip in clips]
+    after = [heard_fresh(checked, clip) for clip in clips]
+    assert not [(s, b) for s, w, b, a in zip(said, want, before, after, strict=True)
+                if b == w and a != w]  # none lost
+    assert not [(s, a) for s, w, b, a in zip(said, want, before, after, strict=True)
+                if a not in (w, None, b)]  # no new wrong command
+    gained = [s for s, w, b, a in zip(said, want, before, after, strict=True) if b != w == a]
+    assert len(gained) >= 2, gained  # measured: 4 of 48 (35 -> 39 understood)
 
 
 def test_hearing_again_needs_the_word_check_to_agree(checked):
@@ -166,7 +176,7 @@ def test_hearing_again_needs_the_word_check_to_agree(checked):
     obeyed; nor is 5 s of gym noise."""
     others = sorted(p for p in DATA.glob("*/*.wav") if p.parent.name not in COMMANDS)
     obeyed = [p.parent.name for p in others if heard(checked, p)[1]]
-    assert len(obeyed) <= 4, obeyed  # measured: 2 of 100
+    assert len(obeyed) <= 4, obeyed  # measured: 0 of 100 (2 with the first classifier)
     noise = (gym_noise(5.0, np.random.default_rng(3)) * 32767).astype(np.int16)
     assert not [d for b in ArraySource(noise).blocks() if (d := checked.accept(b)) and d.intent]
 
