@@ -290,10 +290,17 @@ class PocketsphinxEngine:
         audio = b"".join(self._audio)
         speech_frames = len(audio) // (2 * FRAME_SAMPLES) - round(trailing_silence_s * 100)
         text = self._without_invented_word(decoder, text, speech_frames)
-        confidence = self._confidence(score, audio) if text else None
         if stretched := self._stretched_word(decoder):
-            return EngineResult(text, confidence, doubt=stretched)
-        return self._checked(EngineResult(text, confidence), audio, loud, rehearing)
+            return EngineResult(text, None, doubt=stretched)
+        if not text or GARBAGE_PREFIX in text or not self._is_sentence(text):
+            # No command: the phone loop (a fifth of the CPU) runs only if one is rescued.
+            # In a loud room the free decode hears short words in what noise suppression
+            # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
+            if not text or loud or rehearing or self.transcript_check is None:
+                return EngineResult(text, None)
+            return self._rescued(EngineResult(text, None), audio, score)
+        confidence = self._confidence(score, audio)
+        return self._checked(EngineResult(text, confidence), audio, rehearing)
 
     def _without_invented_word(self, decoder: pocketsphinx.Decoder, text: str,
                                speech_frames: int) -> str:
@@ -323,20 +330,15 @@ class PocketsphinxEngine:
                 return f'"{word}" stretched over {frames / 100:.1f} s'
         return ""
 
-    def _checked(self, result: EngineResult, audio: bytes, loud: bool,
-                 rehearing: bool) -> EngineResult:
-        """A long result must sound like the free decodes; if not, and the language-model
+    def _checked(self, result: EngineResult, audio: bytes, rehearing: bool) -> EngineResult:
+        """A long command must sound like the free decodes; if not, and the language-model
         decode is itself a command (the grammar search lost its way), that is what was said.
         A short one must sound like the phone loop's hearing, loosely. Heard again, only a
         short one is a result."""
         check, text = self.transcript_check, result.text
-        if check is None or not text:
+        if check is None:
             return result
         loop = self._loop.phones if self._loop else None
-        if GARBAGE_PREFIX in text or not self._is_sentence(text):
-            # In a loud room the free decode hears short words in what noise suppression
-            # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
-            return result if loud or rehearing else self._rescued(result, audio)
         phones = check.phones(text)
         # "okay" before a short command ("okay then" heard as "okay again") is checked whole.
         wrapped = check.split_wrap(text)[1] != text
@@ -354,22 +356,26 @@ class PocketsphinxEngine:
             return EngineResult(verdict.heard, result.confidence)
         return replace(result, doubt=DISAGREES)
 
-    def _rescued(self, result: EngineResult, audio: bytes) -> EngineResult:
+    def _rescued(self, result: EngineResult, audio: bytes, score: float | None) -> EngineResult:
         """A short segment the grammar made no command of (a garbage word, a fragment) is
-        what the free decode heard, if that is a short command the phone loop agrees with."""
+        what the free decode heard, if that is a short command the phone loop agrees with;
+        its confidence is the grammar path's (``score``) against the phone loop."""
         check = self.transcript_check
         assert check is not None
         seconds = _seconds(audio)
-        if seconds > check.settings.rescue_max_s or self._loop is None:
+        if seconds > check.settings.rescue_max_s or self.verifier is None or score is None:
             return result
         heard = check.hear(audio)
         if self.grammar.parse(heard) is None:
             return result
         phones = check.phones(heard)
-        if len(phones) >= check.settings.min_phones or \
-                not check.check_short(phones, self._loop.phones, seconds).agrees:
+        if len(phones) >= check.settings.min_phones:
             return result
-        return EngineResult(heard, result.confidence)
+        confidence = self._confidence(score, audio)
+        assert self._loop is not None  # _confidence heard it
+        if not check.check_short(phones, self._loop.phones, seconds).agrees:
+            return result
+        return EngineResult(heard, confidence)
 
     def _is_sentence(self, text: str) -> bool:
         """A command, or an answer to some question ("twelve" when asked how many reps)."""
