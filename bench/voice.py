@@ -1,4 +1,4 @@
-"""Voice-in benchmark: python bench/voice.py [--quick] [--json] [--engine NAME]
+"""Voice-in benchmark: python bench/voice.py [--quick] [--json] [--engine NAME] [--fresh]
 
 Renders its corpus in memory at run time: commands in many phrasings spoken by CMU voices
 (flite, festival: recorded people underneath) and by espeak-ng voices at several speeds,
@@ -11,6 +11,9 @@ Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and
 apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
 real-time factor and decision latency (audio time). ``--items FILE`` also writes each item's
 hearing, one JSON line per item and engine, for finding which items a change moved.
+``--fresh`` hears each item as `hinge-coach listen --wav` hears a file, as a first recording
+whose room noise suppression learns first (that CPU counted too), instead of one stream going
+on from the item before (another voice, another noise level).
 """
 
 from __future__ import annotations
@@ -123,13 +126,17 @@ Item = tuple[str, str | None, np.ndarray, str]
 """(group, intent wanted or None, 16 kHz samples, what was said and by whom)."""
 
 
-def run(engine: str, items: list[Item], log: TextIO | None = None) -> dict[str, object]:
+def run(engine: str, items: list[Item], log: TextIO | None = None,
+        fresh: bool = False) -> dict[str, object]:
     rec = make_recognizer(settings_for(engine))
     stats: dict[str, list] = {}
     lat, lat_stop, audio_s, cpu_s = [], [], 0.0, 0.0
     for group, want, samples, label in items:
-        rec.reset()
         t0 = time.process_time()
+        if fresh:
+            rec.restart(room=samples)  # as the CLI hears a file: learning its room costs too
+        else:
+            rec.reset()
         decisions = [d for b in ArraySource(samples).blocks() if (d := rec.accept(b))]
         if (d := rec.final()) is not None:
             decisions.append(d)
@@ -235,17 +242,19 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--engine", action="append")
     parser.add_argument("--items", type=Path, help="write each item's hearing here (JSON lines)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="hear each item as a first recording, as the CLI hears a file")
     args = parser.parse_args()
     engines = args.engine or (["pocketsphinx", "pocketsphinx-no-check"]
                               + (["vosk"] if find_vosk_model() else []))
     t0 = time.time()
     items = corpus(args.quick)
     report = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-              "python": platform.python_version(), "quick": args.quick,
+              "python": platform.python_version(), "quick": args.quick, "fresh": args.fresh,
               "corpus_items": len(items), "engines": {}}
     with open(args.items, "w") if args.items else contextlib.nullcontext() as log:
         for engine in engines:
-            report["engines"][engine] = run(engine, items, log)
+            report["engines"][engine] = run(engine, items, log, args.fresh)
     report["wall_s"] = round(time.time() - t0, 1)
     if args.json:
         print(json.dumps(report))
