@@ -287,21 +287,34 @@ class PocketsphinxEngine:
                 rehearing: bool = False) -> EngineResult:
         """The finished search of ``decoder`` over the segment, with its confidence and
         checks."""
-        text, score = _score(decoder)
+        heard, score = _score(decoder)
         audio = b"".join(self._audio)
         speech_frames = len(audio) // (2 * FRAME_SAMPLES) - round(trailing_silence_s * 100)
-        text = self._without_invented_word(decoder, text, speech_frames)
+        text = self._without_invented_word(decoder, heard, speech_frames)
         if stretched := self._stretched_word(decoder):
             return EngineResult(text, None, doubt=stretched)
         if not text or GARBAGE_PREFIX in text or not self._is_sentence(text):
-            # No command: the phone loop (a fifth of the CPU) runs only if one is rescued.
-            # In a loud room the free decode hears short words in what noise suppression
-            # leaves ("no" in 5 s of gym noise), so only a quiet room's segments are rescued.
-            if not text or loud or rehearing or self.transcript_check is None:
-                return EngineResult(text, None)
-            return self._rescued(EngineResult(text, None), audio, score)
+            return self._no_command(text, audio, score, loud or rehearing)
         confidence = self._confidence(score, audio)
-        return self._checked(EngineResult(text, confidence), audio, rehearing)
+        result = self._checked(EngineResult(text, confidence), audio, rehearing)
+        if result.doubt and text != heard:
+            # The dropped word may have been the command's own end (a real person's "yes"
+            # heard as "yeah i"): then the segment is what the search heard, a fragment.
+            fragment = self._no_command(heard, audio, score, loud or rehearing)
+            if fragment.text != heard:
+                return fragment
+        return result
+
+    def _no_command(self, text: str, audio: bytes, score: float | None,
+                    unrescued: bool) -> EngineResult:
+        """The grammar made no command of the segment (a garbage word, a fragment): what the
+        free decode heard, if it rescues a short command (never if ``unrescued``)."""
+        # The phone loop (a fifth of the CPU) runs only if one is rescued. In a loud room the
+        # free decode hears short words in what noise suppression leaves ("no" in 5 s of gym
+        # noise), so only a quiet room's segments are rescued.
+        if not text or unrescued or self.transcript_check is None:
+            return EngineResult(text, None)
+        return self._rescued(EngineResult(text, None), audio, score)
 
     def _without_invented_word(self, decoder: pocketsphinx.Decoder, text: str,
                                speech_frames: int) -> str:

@@ -180,6 +180,14 @@ def test_a_word_the_search_made_of_the_last_sounds_release_does_not_lose_the_com
         ("hold on", "pause")]
 
 
+def test_a_dropped_last_word_that_was_the_commands_own_end_leaves_a_fragment_to_rescue(rec):
+    # This person's "yes" is searched as "yeah i" (the "s" a 110 ms "i"). "yeah" alone does
+    # not sound like the segment to the phone loop; as the fragment it was, the free decode
+    # rescues it as "yes".
+    d = decide_file(rec, DATA / "yes" / "51055bda_nohash_4.wav")
+    assert d is not None and (d.text, d.intent and d.intent.name) == ("yes", "yes")
+
+
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
            "turn left at the lights", "my back feels a bit tight today",
            "can you pass me the water bottle", "did you see the game last night"]
