@@ -196,6 +196,7 @@ class PocketsphinxEngine:
                                                  grammar.split_wrap)
                                  if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
+        self._unfinished = ""  # the search's words before it ended
         self._loop: PhoneLoop | None = None  # the phone loop's hearing of this segment
         self._rng = np.random.default_rng(0)  # deterministic comfort noise
 
@@ -266,13 +267,17 @@ class PocketsphinxEngine:
         """Finish the segment (whose last ``trailing_silence_s`` the endpointer found silent,
         heard through noise suppression if ``loud``): words, a 0-1 confidence, agreement with
         a free decode."""
+        # The search's best words so far: if the best path then reaches no sentence's end,
+        # they are what rehear() measures its hearing against.
+        self._unfinished = self.partial()
         self.decoder.end_utt()
         return self._result(self.decoder, trailing_silence_s, loud)
 
     def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
         """The segment just ended, decoded again by the grammar without its garbage words and
         checked as end() checks: what it would be if it had to be a command."""
-        first = _phone_count(self.decoder)
+        first = _phone_count(self.decoder) or sum(len((self.decoder.lookup_word(w) or "").split())
+                                                  for w in self._unfinished.split())
         plain = self.plain
         plain.reinit_feat()  # from the initial cepstral mean: no history but this segment
         plain.start_utt()

@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("pocketsphinx", "vosk")
 """Engine names accepted in settings and on the command line."""
-REHEARD_AFTER = (NOT_A_COMMAND, DISAGREES)
-"""Why a segment was not obeyed that hearing it again may change."""
+REHEARD_AFTER = (NOT_A_COMMAND, DISAGREES, "")
+"""Why a segment was not obeyed that hearing it again may change ("": the search reached no
+sentence's end, so there were no words)."""
 
 
 class Engine(Protocol):

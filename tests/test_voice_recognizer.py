@@ -46,6 +46,7 @@ from audio.rejection import MUTED, OWN_ECHO, OWN_WORDS, RejectionSettings, said_
 from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
 from audio.tts import Voice, shared_renderer
 from audio.wav import read_wav, write_wav
+from audio.word_check import WordCheckSettings
 
 DATA = Path(__file__).parent / "data" / "speech_commands"
 NON_COMMANDS = ("up", "down", "left", "right", "on", "off", "bed", "cat", "house", "marvin")
@@ -186,6 +187,23 @@ def test_a_dropped_last_word_that_was_the_commands_own_end_leaves_a_fragment_to_
     # rescues it as "yes".
     d = decide_file(rec, DATA / "yes" / "51055bda_nohash_4.wav")
     assert d is not None and (d.text, d.intent and d.intent.name) == ("yes", "yes")
+
+
+@needs_flite
+def test_a_segment_whose_search_reached_no_sentence_end_is_heard_again(rec):
+    # In these two noise mixes the best path through "hold on" reaches no sentence's end, so
+    # there are no words; heard again without garbage words, and vouched for by the word
+    # check, it is "hold on".
+    once = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", word_check=WordCheckSettings(vouch_probability=2.0)))
+    speech = render("hold on", PersonVoice("flite", "rms")).astype(np.float32) / 32768
+    for seed in (2, 3):
+        clip = with_noise(speech, 20, np.random.default_rng(seed))
+        heard = []
+        for recogniser in (once, rec):
+            recogniser.restart(room=clip)
+            heard.append([(d.text, d.intent and d.intent.name) for d in decide(recogniser, clip)])
+        assert heard == [[("", None)], [("hold on", "pause")]], seed
 
 
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
