@@ -9,6 +9,7 @@ Long commands are also checked against a free language-model decode (transcript_
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -143,10 +144,11 @@ def _word_segments(decoder: pocketsphinx.Decoder) -> list[pocketsphinx.Segment]:
             if not seg.word.startswith(("<", "[", "+")) and seg.word != "(NULL)"]
 
 
-def _phone_count(decoder: pocketsphinx.Decoder) -> int:
-    """Phones in the words of the best path."""
-    return sum(len((decoder.lookup_word(seg.word) or "").split())
-               for seg in _word_segments(decoder))
+def _phone_count(decoder: pocketsphinx.Decoder, words: Iterable[str] | None = None) -> int:
+    """Phones in ``words`` as ``decoder`` says them; by default the best path's words."""
+    if words is None:
+        words = (seg.word for seg in _word_segments(decoder))
+    return sum(len((decoder.lookup_word(word) or "").split()) for word in words)
 
 
 def _seconds(pcm: bytes) -> float:
@@ -276,8 +278,7 @@ class PocketsphinxEngine:
     def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
         """The segment just ended, decoded again by the grammar without its garbage words and
         checked as end() checks: what it would be if it had to be a command."""
-        first = _phone_count(self.decoder) or sum(len((self.decoder.lookup_word(w) or "").split())
-                                                  for w in self._unfinished.split())
+        first = _phone_count(self.decoder) or _phone_count(self.decoder, self._unfinished.split())
         plain = self.plain
         plain.reinit_feat()  # from the initial cepstral mean: no history but this segment
         plain.start_utt()
@@ -298,14 +299,15 @@ class PocketsphinxEngine:
         text = self._without_invented_word(decoder, heard, speech_frames)
         if stretched := self._stretched_word(decoder):
             return EngineResult(text, None, doubt=stretched)
+        unrescued = loud or rehearing
         if not text or GARBAGE_PREFIX in text or not self._is_sentence(text):
-            return self._no_command(text, audio, score, loud or rehearing)
+            return self._no_command(text, audio, score, unrescued)
         confidence = self._confidence(score, audio)
         result = self._checked(EngineResult(text, confidence), audio, rehearing)
         if result.doubt and text != heard:
             # The dropped word may have been the command's own end (a real person's "yes"
             # heard as "yeah i"): then the segment is what the search heard, a fragment.
-            fragment = self._no_command(heard, audio, score, loud or rehearing)
+            fragment = self._no_command(heard, audio, score, unrescued)
             if fragment.text != heard:
                 return fragment
         return result
