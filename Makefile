@@ -7,12 +7,14 @@ PYTHON ?= python3
 
 .PHONY: setup demo test lint bench clean
 
-$(STAMP): pyproject.toml requirements-nodeps.txt scripts/install-system-deps.sh
+$(STAMP): pyproject.toml requirements-nodeps.txt scripts/install-system-deps.sh \
+		scripts/build-native.sh native/*
 	bash scripts/install-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,plot,neural]'
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	bash scripts/build-native.sh || echo "native speedups not built: the unit runs without them"
 	touch $(STAMP)
 
 setup: $(STAMP)

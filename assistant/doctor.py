@@ -422,6 +422,7 @@ def check_recognizer(settings: RecognizerSettings) -> Check:
 
 def check_denoise(settings: DenoiseSettings) -> Check:
     """RNNoise loads and runs; without it commands are much harder to hear in a loud room."""
+    from audio import rnnoise_simd
     from audio.denoise import INSTALL_HINT, Denoiser, RnnoiseUnavailable, find_library
 
     name = "noise-suppression"
@@ -430,12 +431,16 @@ def check_denoise(settings: DenoiseSettings) -> Check:
     details = {"library": str(find_library(settings.library) or ""),
                "noisy_above_dbfs": settings.noisy_above_dbfs}
     try:
-        Denoiser(settings).process(np.zeros(8000, dtype=np.int16))
+        denoiser = Denoiser(settings)
+        denoiser.process(np.zeros(8000, dtype=np.int16))
     except RnnoiseUnavailable as exc:
         return Check(name, True, f"unavailable: {exc}; commands are much harder to hear in a "
                      "loud room", INSTALL_HINT, details)
+    details["speedup"] = rnnoise_simd.status
+    hint = None if denoiser.accelerated else rnnoise_simd.BUILD_HINT
     return Check(name, True, f"RNNoise from {details['library']}, used while the background "
-                 f"is above {settings.noisy_above_dbfs:g} dBFS", details=details)
+                 f"is above {settings.noisy_above_dbfs:g} dBFS; its speedup: "
+                 f"{rnnoise_simd.status}", hint, details)
 
 
 def check_word_check(settings: WordCheckSettings) -> Check:
