@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
-# Native speedups, built for this machine's CPU: the same results with less CPU. Optional:
-# without them (no C compiler, a failed build) the unit runs on the stock libraries.
+# Native speedups, built for this machine's CPU: the same results to the bit with less CPU.
+# Optional: without them (no C compiler, no network, a failed build) the unit runs on the
+# stock libraries. Usage: scripts/build-native.sh [PYTHON]   (default .venv/bin/python)
 #   native/rnnoise_linear.c -> audio/librnnoise_linear.so (audio/rnnoise_simd.py)
+#   native/pocketsphinx-5.1.1.patch -> pocketsphinx 5.1.1+hinge1, built from PyPI's sources
+#     and installed over the stock wheel (docs/voice.md, "Native speedups")
 set -euo pipefail
 cd "$(dirname "$0")/.."
+PY=${1:-.venv/bin/python}
 # -ffp-contract=off: no fused multiply-adds, so every sum rounds as the stock library's does.
-cc -O3 -march=native -ffp-contract=off -fPIC -shared -o audio/librnnoise_linear.so \
-    native/rnnoise_linear.c
+FLAGS="-O3 -march=native -ffp-contract=off"
+
+cc $FLAGS -fPIC -shared -o audio/librnnoise_linear.so native/rnnoise_linear.c
 echo "built audio/librnnoise_linear.so"
+
+if "$PY" -c 'import importlib.metadata as m, sys; sys.exit(m.version("pocketsphinx") != "5.1.1+hinge1")'; then
+    echo "pocketsphinx 5.1.1+hinge1 already installed"
+    exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$PY" -m pip download --quiet --no-deps --no-binary :all: pocketsphinx==5.1.1 -d "$work"
+tar -xzf "$work"/pocketsphinx-5.1.1.tar.gz -C "$work"
+patch --quiet -d "$work"/pocketsphinx-5.1.1 -p1 < native/pocketsphinx-5.1.1.patch
+CFLAGS="$FLAGS" "$PY" -m pip wheel --quiet --no-deps -w "$work"/wheel "$work"/pocketsphinx-5.1.1
+"$PY" -m pip install --quiet --no-deps --force-reinstall "$work"/wheel/pocketsphinx-*.whl
+echo "installed pocketsphinx 5.1.1+hinge1"
