@@ -129,6 +129,9 @@ install_venv() {
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade "$spec"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
         -r "$REPO/requirements-nodeps.txt"
+    # The same results with less CPU (docs/voice.md, "Native speedups"); optional.
+    bash "$REPO/scripts/build-native.sh" "$VENV/bin/python" \
+        || log "native speedups not built: the unit runs without them"
     "$VENV/bin/python" -m compileall -q "$VENV/lib" >/dev/null || true # service can't write .pyc
     [[ -r $REPO/docs/appliance.md ]] && install -m 0644 "$REPO/docs/appliance.md" "$PREFIX/docs/"
     return 0

@@ -14,6 +14,7 @@ packages=(
   libasound2-plugins # ALSA <-> PulseAudio bridge for those tests
   alsa-utils         # aplay/arecord for checking a real unit
   python3-venv       # the project's virtual environment
+  gcc libc6-dev patch cmake  # scripts/build-native.sh: the speedups, built for this CPU
   systemd            # systemd-analyze for checking the service unit
   shellcheck         # lints the Pi install scripts in the tests
 )

@@ -1,4 +1,5 @@
-"""The install and uninstall scripts parse (bash -n) and pass shellcheck when it is installed."""
+"""The install, uninstall and build scripts parse (bash -n) and pass shellcheck when it is
+installed."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 NAMES = ("install-pi.sh", "uninstall-pi.sh")
+ALL_NAMES = (*NAMES, "build-native.sh")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_bash_parses(name: str) -> None:
     result = subprocess.run(
         ["bash", "-n", str(SCRIPTS / name)], capture_output=True, text=True, timeout=30
@@ -21,7 +23,7 @@ def test_bash_parses(name: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_strict_mode_and_executable(name: str) -> None:
     path = SCRIPTS / name
     assert "set -euo pipefail" in path.read_text()
@@ -37,7 +39,7 @@ def test_help_needs_no_root(name: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed")
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_shellcheck(name: str) -> None:
     result = subprocess.run(
         ["shellcheck", str(SCRIPTS / name)], capture_output=True, text=True, timeout=60
