@@ -19,11 +19,12 @@ import sys
 import time
 
 import numpy as np
+import soxr
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from audio import rnnoise_simd  # noqa: E402
-from audio.denoise import RNNOISE_FRAME, Denoiser  # noqa: E402
+from audio.denoise import RATE_HZ, RNNOISE_FRAME, RNNOISE_RATE_HZ, Denoiser  # noqa: E402
 from audio.gym_noise import gym_noise  # noqa: E402
 
 
@@ -53,7 +54,7 @@ def main() -> int:
         print(f"the speedup is not in use: {rnnoise_simd.status}", file=sys.stderr)
         return 1
     noise = gym_noise(args.seconds, np.random.default_rng(1)).astype(np.float32)
-    noise *= 8000 / np.abs(noise).max()
+    noise = soxr.resample(noise * 8000 / np.abs(noise).max(), RATE_HZ, RNNOISE_RATE_HZ)
     frames = noise[:len(noise) // RNNOISE_FRAME * RNNOISE_FRAME].reshape(-1, RNNOISE_FRAME)
     times: dict[bool, list[float]] = {False: [], True: []}
     outputs: dict[bool, np.ndarray] = {}
