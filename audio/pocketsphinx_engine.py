@@ -9,7 +9,7 @@ Long commands are also checked against a free language-model decode (transcript_
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -199,6 +199,7 @@ class PocketsphinxEngine:
                                  if s.transcript_check.enabled else None)
         self._audio: list[bytes] = []
         self._unfinished = ""  # the search's words before it ended
+        self._narrow: dict[tuple[str, ...], str] = {}  # phrases -> the plain decoder's search
         self._loop: PhoneLoop | None = None  # the phone loop's hearing of this segment
         self._rng = np.random.default_rng(0)  # deterministic comfort noise
 
@@ -275,11 +276,14 @@ class PocketsphinxEngine:
         self.decoder.end_utt()
         return self._result(self.decoder, trailing_silence_s, loud)
 
-    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
-        """The segment just ended, decoded again by the grammar without its garbage words and
-        checked as end() checks: what it would be if it had to be a command."""
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False,
+               only: Sequence[str] = ()) -> EngineResult:
+        """The segment just ended, decoded again by the grammar without its garbage words (or,
+        given ``only``, by a grammar of just those phrases) and checked as end() checks: what
+        it would be if it had to be a command."""
         first = _phone_count(self.decoder) or _phone_count(self.decoder, self._unfinished.split())
         plain = self.plain
+        plain.activate_search(self._search_of(tuple(only)) if only else "commands")
         plain.reinit_feat()  # from the initial cepstral mean: no history but this segment
         plain.start_utt()
         plain.process_raw(b"".join(self._audio), no_search=False, full_utt=False)
@@ -288,6 +292,21 @@ class PocketsphinxEngine:
         if _phone_count(plain) > first + self.settings.rehear_max_extra_phones:
             return replace(result, doubt=STRETCHED_AGAIN)
         return result
+
+    def _search_of(self, phrases: tuple[str, ...]) -> str:
+        """The plain decoder's search for just ``phrases`` (made once)."""
+        name = f"only{len(self._narrow)}"
+        if phrases not in self._narrow:
+            arcs, state = [], 2  # 0 start, 1 final
+            for phrase in phrases:
+                words = phrase.split()
+                chain = [0, *range(state, state + len(words) - 1), 1]
+                state += len(words) - 1
+                arcs += [(a, b, 1.0 / len(phrases) if a == 0 else 1.0, word)
+                         for a, b, word in zip(chain[:-1], chain[1:], words, strict=True)]
+            self.plain.add_fsg(name, self.plain.create_fsg(name, 0, 1, arcs))
+            self._narrow[phrases] = name
+        return self._narrow[phrases]
 
     def _result(self, decoder: pocketsphinx.Decoder, trailing_silence_s: float, loud: bool,
                 rehearing: bool = False) -> EngineResult:

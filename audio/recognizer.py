@@ -13,7 +13,7 @@ True
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -61,9 +61,10 @@ class Engine(Protocol):
     def end(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult:
         """Finish the segment, whose last ``trailing_silence_s`` were silent; ``loud``: it
         was heard through noise suppression."""
-    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> EngineResult | None:
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False,
+               only: Sequence[str] = ()) -> EngineResult | None:
         """The segment just ended, decoded again as if it had to be a command (no garbage
-        words); None if this engine cannot."""
+        words; only the phrases ``only``, if given); None if this engine cannot."""
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ class Recognizer:
         else:
             intent, why = self._judged(result, muted)
             if intent is None and not muted and why in REHEARD_AFTER and \
-                    (again := self._heard_again(trailing_s)):
+                    (again := self._heard_again(trailing_s, result.text)):
                 result, (intent, why) = again, self._judged(again, muted)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
                         self.time_s, self._speech_end_s, early, self._denoised, why)
@@ -289,7 +290,7 @@ class Recognizer:
             return None, doubt
         return intent, why
 
-    def _heard_again(self, trailing_s: float) -> EngineResult | None:
+    def _heard_again(self, trailing_s: float, first: str) -> EngineResult | None:
         """The segment decoded again without garbage words, if that makes it a short command
         the word check also hears in it: two listeners that share no model agreeing. A
         garbage word often outbids a command said by a voice unlike the model's training
@@ -302,12 +303,32 @@ class Recognizer:
         if max(heard.values(), default=0.0) < vouch:  # spare the second decode
             return None
         again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised)
+        if self._vouched(again, heard, vouch):
+            return again
+        # The grammar still heard other words: a voice far from pocketsphinx's training
+        # (espeak-ng's "pause" as "call it"). If the word check is sure of one intent, only
+        # that intent's phrases may be heard, and the usual checks still apply. Not when the
+        # first hearing had "okay", "coach", ... around it: the word check knows bare commands
+        # only ("okay then" was "again" to it). Phrases with a number or a name in them are
+        # left out: the slot is what matters.
+        top = max(heard, key=heard.get)
+        lead, _, tail = self.grammar.split_wrap(first)
+        phrases = [p for p in check.phrases_of(top)
+                   if (intent := self.grammar.parse(p, expecting=None)) and not intent.slots]
+        if heard[top] < check.settings.narrow_probability or lead or tail or not phrases:
+            return None
+        again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised,
+                                   only=phrases)
+        return again if self._vouched(again, heard, vouch) else None
+
+    def _vouched(self, again: EngineResult | None, heard: dict[str, float], vouch: float
+                 ) -> bool:
+        """A hearing again is a short command the word check heard in the segment too."""
         if again is None or again.doubt:
-            return None
+            return False
         intent = self.grammar.parse(again.text, expecting=self.expecting)
-        if intent is None or not check.knows(intent.text) or heard.get(intent.name, 0.0) < vouch:
-            return None
-        return again
+        return (intent is not None and self.word_check is not None
+                and self.word_check.knows(intent.text) and heard.get(intent.name, 0.0) >= vouch)
 
     def _word_doubt(self, intent: Intent) -> str:
         """Why a bare short command is not what the speech embedding heard ("" if it is).

@@ -87,6 +87,7 @@ class VoskEngine:
         confs = [w.get("conf", 1.0) for p in pieces for w in p.get("result", [])]
         return EngineResult(" ".join(text), min(confs) if confs else None)
 
-    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False) -> None:
+    def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False,
+               only: Sequence[str] = ()) -> None:
         """vosk's grammar has no garbage words to leave out ("[unk]" stands for any word)."""
         return None

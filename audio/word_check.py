@@ -56,6 +56,11 @@ class WordCheckSettings:
     """A segment the grammar made no command of is decoded again without garbage words; a
     short command heard then is obeyed if the classifier gives its intent at least this (0-1;
     above 1 turns hearing again off)."""
+    narrow_probability: float = 0.95
+    """When hearing again finds no command and the classifier gives one intent at least this
+    (0-1; above 1: never), the segment is decoded once more with only that intent's short
+    phrases (without a number or a name), and obeyed if that passes every check a first
+    hearing would."""
     rehear_max_s: float = 2.0
     """Longest segment (seconds) heard again that way: short commands are shorter."""
     models_dir: str | None = None
@@ -160,6 +165,10 @@ class WordCheck:
         self._pads = [rng.normal(0, 32768 * 10 ** (PAD_DBFS / 20), round(s * RATE_HZ))
                       for s in PAD_S]
         self.phrases = frozenset(c for c in self.classes if not c.startswith(OTHER))
+
+    def phrases_of(self, intent: str) -> list[str]:
+        """The short phrases of ``intent`` the classifier was trained on."""
+        return sorted(c for c, i in zip(self.classes, self._intents, strict=True) if i == intent)
 
     def knows(self, text: str) -> bool:
         """Whether ``text`` is one of the short commands the classifier was trained on."""

@@ -99,7 +99,8 @@ def settings_for(name: str) -> RecognizerSettings:
     "pocketsphinx-no-denoise" without noise suppression,
     "pocketsphinx-no-word-check" without the speech embedding's check of short commands,
     "pocketsphinx-no-rehear" without decoding again, free of garbage words, a segment the
-    grammar made no command of."""
+    grammar made no command of, "pocketsphinx-no-narrow" without decoding it once more with
+    only the phrases of the intent the word check is sure of."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
@@ -116,6 +117,9 @@ def settings_for(name: str) -> RecognizerSettings:
     if name == "pocketsphinx-no-word-check":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(enabled=False))
+    if name == "pocketsphinx-no-narrow":
+        return RecognizerSettings(engine="pocketsphinx",
+                                  word_check=WordCheckSettings(narrow_probability=2.0))
     if name == "pocketsphinx-no-rehear":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(vouch_probability=2.0))

@@ -207,6 +207,28 @@ def test_a_segment_whose_search_reached_no_sentence_end_is_heard_again(rec):
             [("", None)], [("hold on", "pause")]], seed
 
 
+@needs_espeak
+def test_a_command_misheard_again_is_heard_with_only_the_phrases_of_its_sure_intent(rec):
+    # pocketsphinx hears this voice's "pause" as "call it", with garbage words and without;
+    # the word check gives pause 0.97, and with only pause's phrases the grammar hears
+    # "pause", which the phone loop and the confidence accept.
+    clip = with_noise(render("pause", PersonVoice("espeak-ng", "en-us", 160)).astype(np.float32)
+                      / 32768, None, np.random.default_rng(0))
+    unnarrowed = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", word_check=WordCheckSettings(narrow_probability=2.0)))
+    assert heard_fresh(unnarrowed, clip) == [("call it", None)]
+    assert heard_fresh(rec, clip) == [("pause", "pause")]
+
+
+@needs_flite
+def test_a_remark_with_okay_around_it_is_not_narrowed_to_what_the_word_check_thinks(rec):
+    # The word check knows bare commands only: to it this "okay then" is "again" (0.99).
+    # First heard as "okay end", it is not heard again with only repeat's phrases.
+    clip = with_noise(render("okay then", PersonVoice("flite", "slt")).astype(np.float32) / 32768,
+                      None, np.random.default_rng(0))
+    assert all(intent is None for _, intent in heard_fresh(rec, clip))
+
+
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
            "turn left at the lights", "my back feels a bit tight today",
            "can you pass me the water bottle", "did you see the game last night"]
