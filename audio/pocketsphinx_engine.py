@@ -295,8 +295,8 @@ class PocketsphinxEngine:
 
     def _search_of(self, phrases: tuple[str, ...]) -> str:
         """The plain decoder's search for just ``phrases`` (made once)."""
-        name = f"only{len(self._narrow)}"
         if phrases not in self._narrow:
+            name = f"only{len(self._narrow)}"
             arcs, state = [], 2  # 0 start, 1 final
             for phrase in phrases:
                 words = phrase.split()
