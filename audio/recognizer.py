@@ -313,9 +313,11 @@ class Recognizer:
         # left out: the slot is what matters.
         top = max(heard, key=heard.get)
         lead, _, tail = self.grammar.split_wrap(first)
+        if heard[top] < check.settings.narrow_probability or lead or tail:
+            return None
         phrases = [p for p in check.phrases_of(top)
                    if (intent := self.grammar.parse(p, expecting=None)) and not intent.slots]
-        if heard[top] < check.settings.narrow_probability or lead or tail or not phrases:
+        if not phrases:
             return None
         again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised,
                                    only=phrases)

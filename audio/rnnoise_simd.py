@@ -30,6 +30,12 @@ class RnnoiseSimd:
         lib.rnn_linear_fast_calls.restype = ctypes.c_ulong
         self._on: bool | None = None
 
+    def fall_back_to(self, rnnoise: ctypes.CDLL) -> None:
+        """The library function the speedup calls when switched off or handed a layer it does
+        not compute (dlsym on librnnoise's own handle finds its own, not the speedup's)."""
+        self._lib.rnn_linear_fast_init(ctypes.cast(rnnoise.rnn_compute_linear_c,
+                                                   ctypes.c_void_p))
+
     def use(self, on: bool) -> None:
         """Compute the following frames with the speedup (True) or the library's code."""
         if on != self._on:
@@ -52,13 +58,15 @@ def preload() -> RnnoiseSimd | None:
     """Load the speedup into the global symbol scope (before librnnoise.so, or it cannot take
     its calls); None if it was not built or cannot load."""
     global _loaded, status
-    if _loaded is None and LIBRARY.is_file():
-        try:
-            _loaded = RnnoiseSimd(ctypes.CDLL(str(LIBRARY), mode=ctypes.RTLD_GLOBAL))
-        except (OSError, AttributeError) as exc:
-            status = f"could not load {LIBRARY.name}: {exc}"
-    elif not LIBRARY.is_file():
+    if _loaded is not None:
+        return _loaded
+    if not LIBRARY.is_file():
         status = f"not built ({BUILD_HINT})"
+        return None
+    try:
+        _loaded = RnnoiseSimd(ctypes.CDLL(str(LIBRARY), mode=ctypes.RTLD_GLOBAL))
+    except (OSError, AttributeError) as exc:
+        status = f"could not load {LIBRARY.name}: {exc}"
     return _loaded
 
 
@@ -72,14 +80,14 @@ def verified(simd: RnnoiseSimd, rnnoise: ctypes.CDLL) -> bool:
 
 def _check(simd: RnnoiseSimd, rnnoise: ctypes.CDLL) -> bool:
     global status
-    # dlsym on librnnoise's own handle finds its own function, not the speedup's.
-    simd._lib.rnn_linear_fast_init(ctypes.cast(rnnoise.rnn_compute_linear_c, ctypes.c_void_p))
+    simd.fall_back_to(rnnoise)
     t = np.arange(100 * FRAME) / 48_000
     rng = np.random.default_rng(0)
     signal = (3000 * np.sin(2 * np.pi * 220 * t) * (t % 0.5 < 0.25)
               + 800 * rng.standard_normal(len(t))).astype(np.float32)
     before = simd.calls
-    outputs = [_denoised(rnnoise, signal, simd, on) for on in (False, True)]
+    outputs = [denoised_frames(rnnoise, signal.reshape(-1, FRAME), simd, on)
+               for on in (False, True)]
     simd.use(True)
     if simd.calls == before:
         status = "librnnoise was loaded before the speedup, which cannot take its calls"
@@ -92,12 +100,14 @@ def _check(simd: RnnoiseSimd, rnnoise: ctypes.CDLL) -> bool:
     return True
 
 
-def _denoised(rnnoise: ctypes.CDLL, signal: np.ndarray, simd: RnnoiseSimd, on: bool
-              ) -> np.ndarray:
+def denoised_frames(rnnoise: ctypes.CDLL, frames: np.ndarray, simd: RnnoiseSimd, on: bool
+                    ) -> np.ndarray:
+    """``frames`` (n x 480 float32 at 48 kHz) denoised from a fresh RNNoise state, by the
+    speedup (``on``) or the library's own code."""
     simd.use(on)
     state = rnnoise.rnnoise_create(None)
     try:
-        out = signal.copy().reshape(-1, FRAME)
+        out = frames.copy()
         for frame in out:
             pointer = frame.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
             rnnoise.rnnoise_process_frame(state, pointer, pointer)

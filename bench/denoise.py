@@ -11,7 +11,6 @@ output to the bit.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import platform
@@ -30,17 +29,9 @@ from audio.gym_noise import gym_noise  # noqa: E402
 
 def denoise_all(denoiser: Denoiser, frames: np.ndarray, fast: bool) -> tuple[float, np.ndarray]:
     """Seconds per frame and the output, from a fresh RNNoise state."""
-    lib = denoiser._lib
-    denoiser._simd.use(fast)
-    state = lib.rnnoise_create(None)
-    out = frames.copy()
     start = time.perf_counter()
-    for frame in out:
-        pointer = frame.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
-        lib.rnnoise_process_frame(state, pointer, pointer)
-    elapsed = time.perf_counter() - start
-    lib.rnnoise_destroy(state)
-    return elapsed / len(frames), out
+    out = rnnoise_simd.denoised_frames(denoiser._lib, frames, denoiser._simd, fast)
+    return (time.perf_counter() - start) / len(frames), out
 
 
 def main() -> int:
