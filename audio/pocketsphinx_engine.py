@@ -32,6 +32,8 @@ DITHER_SEED = 1
 (measured: flite's "stop" heard as "jump" in 2 of 10 unseeded runs)."""
 FRAME_SAMPLES = 160
 """pocketsphinx frames are 10 ms: 160 samples at 16 kHz."""
+WIDE = "wide"
+"""The plain decoder's search with garbage words and wider beams."""
 DISAGREES = "did not sound like that to a free decode"
 NOT_REHEARD = "a long command is not heard again"
 STRETCHED_AGAIN = "heard again as a command far longer than the words first heard"
@@ -76,6 +78,10 @@ class PocketsphinxSettings:
     words 24 -> 24 of 432, CPU +25% (docs/voice.md)."""
     word_beam: float = 1e-30
     """Word-exit beam (pocketsphinx -wbeam)."""
+    wide_beam: float | None = 1e-60
+    """A segment whose search reached no sentence's end is searched again with this beam."""
+    wide_word_beam: float = 1e-50
+    """Word-exit beam of that second search."""
     max_clipped_frames: int = 12
     """A last word this short (10 ms frames) that keeps a sentence from parsing is dropped:
     the search made it out of the closing pause ("turn it up a": "a" in 50 ms, "stop the": "the"
@@ -106,6 +112,9 @@ class PocketsphinxSettings:
         if self.max_frames_per_phone <= 0:  # every word would be "stretched": nothing obeyed
             raise ValueError(f"max_frames_per_phone = {self.max_frames_per_phone}: "
                              "must be above 0")
+        if self.wide_beam is not None and not 0 < self.wide_beam <= self.beam:
+            raise ValueError(f"wide_beam = {self.wide_beam:g}: must be above 0 and at most "
+                             f"beam ({self.beam:g}): smaller is wider")
 
 
 @dataclass(frozen=True)
@@ -178,16 +187,23 @@ class PocketsphinxEngine:
         # A garbage word may be a grammar word ("left", "up") as long as it is not a whole
         # command by itself: then a bare "left" has a better path than "how many left".
         garbage = [w for w in GARBAGE_WORDS if w in cmu and grammar.parse(w) is None]
-        self.decoder = self._decoder(model, {**additions,
-                                             **{GARBAGE_PREFIX + w: cmu[w] for w in garbage}},
-                                     dither=True)
+        words = {**additions, **{GARBAGE_PREFIX + w: cmu[w] for w in garbage}}
+        self.decoder = self._decoder(model, words, dither=True)
         self.grammar = grammar  # with every lead/tail word: the free decode may hear any
         decoded = _decoded(grammar, s.heard_wrap)
         self.decoder.add_fsg("commands", self._fsg(self.decoder, decoded, garbage))
         self.decoder.activate_search("commands")
-        # The same search without the garbage words, for rehear().
-        self.plain = self._decoder(model, additions, dither=False)
+        # The same search without the garbage words, for rehear(), and with them but wider
+        # beams, for a segment whose first search reached no sentence's end.
+        self.plain = self._decoder(model, words, dither=False)
         self.plain.add_fsg("commands", self._fsg(self.plain, decoded, []))
+        if s.wide_beam is not None:
+            # A search's beams are read from the configuration when it is made.
+            config = self.plain.config
+            config["beam"] = config["pbeam"] = s.wide_beam
+            config["wbeam"] = s.wide_word_beam
+            self.plain.add_fsg(WIDE, self._fsg(self.plain, decoded, garbage))
+            config["beam"], config["pbeam"], config["wbeam"] = s.beam, s.beam, s.word_beam
         self.plain.activate_search("commands")
         self.verifier: pocketsphinx.Decoder | None = None
         if s.verify:
@@ -274,7 +290,21 @@ class PocketsphinxEngine:
         # they are what rehear() measures its hearing against.
         self._unfinished = self.partial()
         self.decoder.end_utt()
+        if self.decoder.hyp() is None and self.settings.wide_beam is not None:
+            # Every path that would have finished a sentence was pruned: nothing was heard.
+            return self._result(self._decoded_again(WIDE), trailing_silence_s, loud)
         return self._result(self.decoder, trailing_silence_s, loud)
+
+    def _decoded_again(self, search: str) -> pocketsphinx.Decoder:
+        """The plain decoder, left with its ``search`` over the segment just ended, heard from
+        the initial cepstral mean: no history but this segment."""
+        plain = self.plain
+        plain.activate_search(search)
+        plain.reinit_feat()
+        plain.start_utt()
+        plain.process_raw(b"".join(self._audio), no_search=False, full_utt=False)
+        plain.end_utt()
+        return plain
 
     def rehear(self, trailing_silence_s: float = 0.0, loud: bool = False,
                only: Sequence[str] = ()) -> EngineResult:
@@ -282,12 +312,7 @@ class PocketsphinxEngine:
         given ``only``, by a grammar of just those phrases) and checked as end() checks: what
         it would be if it had to be a command."""
         first = _phone_count(self.decoder) or _phone_count(self.decoder, self._unfinished.split())
-        plain = self.plain
-        plain.activate_search(self._search_of(tuple(only)) if only else "commands")
-        plain.reinit_feat()  # from the initial cepstral mean: no history but this segment
-        plain.start_utt()
-        plain.process_raw(b"".join(self._audio), no_search=False, full_utt=False)
-        plain.end_utt()
+        plain = self._decoded_again(self._search_of(tuple(only)) if only else "commands")
         result = self._result(plain, trailing_silence_s, loud, rehearing=True)
         if _phone_count(plain) > first + self.settings.rehear_max_extra_phones:
             return replace(result, doubt=STRETCHED_AGAIN)

@@ -100,7 +100,8 @@ def settings_for(name: str) -> RecognizerSettings:
     "pocketsphinx-no-word-check" without the speech embedding's check of short commands,
     "pocketsphinx-no-rehear" without decoding again, free of garbage words, a segment the
     grammar made no command of, "pocketsphinx-no-narrow" without decoding it once more with
-    only the phrases of the intent the word check is sure of."""
+    only the phrases of the intent the word check is sure of, "pocketsphinx-no-wide" without
+    searching again, with wider beams, a segment whose search reached no sentence's end."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
@@ -120,6 +121,9 @@ def settings_for(name: str) -> RecognizerSettings:
     if name == "pocketsphinx-no-narrow":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(narrow_probability=2.0))
+    if name == "pocketsphinx-no-wide":
+        return RecognizerSettings(engine="pocketsphinx",
+                                  pocketsphinx=PocketsphinxSettings(wide_beam=None))
     if name == "pocketsphinx-no-rehear":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(vouch_probability=2.0))

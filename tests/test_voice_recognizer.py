@@ -197,13 +197,16 @@ def test_a_dropped_last_word_that_was_the_commands_own_end_leaves_a_fragment_to_
 def test_a_segment_whose_search_reached_no_sentence_end_is_heard_again(rec):
     # In these two noise mixes the best path through "hold on" reaches no sentence's end, so
     # there are no words; heard again without garbage words, and vouched for by the word
-    # check, it is "hold on".
+    # check, it is "hold on" (as it is to the wider search, off here).
     once = make_recognizer(RecognizerSettings(
-        engine="pocketsphinx", word_check=WordCheckSettings(vouch_probability=2.0)))
+        engine="pocketsphinx", word_check=WordCheckSettings(vouch_probability=2.0),
+        pocketsphinx=PocketsphinxSettings(wide_beam=None)))
+    unwide = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(wide_beam=None)))
     speech = render("hold on", PersonVoice("flite", "rms")).astype(np.float32) / 32768
     for seed in (2, 3):
         clip = with_noise(speech, 20, np.random.default_rng(seed))
-        assert [heard_fresh(once, clip), heard_fresh(rec, clip)] == [
+        assert [heard_fresh(once, clip), heard_fresh(unwide, clip)] == [
             [("", None)], [("hold on", "pause")]], seed
 
 
@@ -227,6 +230,18 @@ def test_a_remark_with_okay_around_it_is_not_narrowed_to_what_the_word_check_thi
     clip = with_noise(render("okay then", PersonVoice("flite", "slt")).astype(np.float32) / 32768,
                       None, np.random.default_rng(0))
     assert all(intent is None for _, intent in heard_fresh(rec, clip))
+
+
+@needs_flite
+def test_a_command_whose_search_reached_no_sentence_end_is_searched_again_wider(rec):
+    # This voice's "say that again": every path of the first search was pruned before the end
+    # of a sentence, so it heard no words at all. Searched again with wider beams, it is heard.
+    clip = with_noise(render("say that again", PersonVoice("flite", "rms")).astype(np.float32)
+                      / 32768, None, np.random.default_rng(0))
+    narrow = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(wide_beam=None)))
+    assert heard_fresh(narrow, clip) == [("", None)]
+    assert heard_fresh(rec, clip) == [("say that again", "repeat")]
 
 
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
@@ -463,6 +478,7 @@ def test_a_long_groan_is_not_obeyed_and_the_word_it_was_held_as_is_named():
     ("recognizer.pocketsphinx", "max_frames_per_phone = 0",
      "max_frames_per_phone = 0.*must be above 0"),
     ("recognizer.pocketsphinx", "silence_prob = 1.5", "silence_prob = 1.5.*must be 0 to below 1"),
+    ("recognizer.pocketsphinx", "wide_beam = 1e-30", "wide_beam = 1e-30.*at most beam"),
     ("recognizer.pocketsphinx.transcript_check", "rescue_max_s = -1",
      "rescue_max_s = -1.*must be 0 or more"),
 ])
