@@ -130,6 +130,18 @@ class PhoneLoop:
 
 
 @dataclass(frozen=True)
+class WordSpan:
+    """Where one heard word lies in its segment."""
+
+    word: str
+    """The word as the grammar spells it (no alternate-pronunciation mark)."""
+    start_s: float
+    """Where it starts, seconds from the start of the segment."""
+    end_s: float
+    """Where it ends, seconds from the start of the segment."""
+
+
+@dataclass(frozen=True)
 class EngineResult:
     """What an engine heard in one segment."""
 
@@ -140,6 +152,9 @@ class EngineResult:
     doubt: str = ""
     """Why this was not the command although the grammar says so ("did not sound like that to
     a free decode"); "" if nothing speaks against it. A doubted result is never obeyed."""
+    words: tuple[WordSpan, ...] = ()
+    """The words of the search that heard ``text``, with where they lie; () if the engine
+    does not say (vosk) or ``text`` came from a free decode."""
 
 
 def _score(decoder: pocketsphinx.Decoder) -> tuple[str, float | None]:
@@ -347,7 +362,9 @@ class PocketsphinxEngine:
         if not text or GARBAGE_PREFIX in text or not self._is_sentence(text):
             return self._no_command(text, audio, score, unrescued)
         confidence = self._confidence(score, audio)
-        result = self._checked(EngineResult(text, confidence), audio, rehearing)
+        spans = tuple(WordSpan(seg.word.split("(")[0], seg.start_frame / 100,
+                               (seg.end_frame + 1) / 100) for seg in _word_segments(decoder))
+        result = self._checked(EngineResult(text, confidence, words=spans), audio, rehearing)
         if result.doubt and text != heard:
             # The dropped word may have been the command's own end (a real person's "yes"
             # heard as "yeah i"): then the segment is what the search heard, a fragment.

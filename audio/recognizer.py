@@ -24,7 +24,7 @@ from intents import Intent
 from .denoise import Denoiser, DenoiseSettings, RnnoiseUnavailable
 from .endpoint import FRAME_S, FRAME_SAMPLES, Endpointer, EndpointSettings
 from .models import find_vosk_model
-from .pocketsphinx_engine import DISAGREES, EngineResult, PocketsphinxSettings
+from .pocketsphinx_engine import DISAGREES, EngineResult, PocketsphinxSettings, WordSpan
 from .rejection import (
     EARLY_INTENTS,
     GARBAGE_PREFIX,
@@ -286,7 +286,7 @@ class Recognizer:
             return None, OWN_WORDS
         if intent is not None and muted and self._cancelled_away():
             return None, OWN_ECHO
-        if intent is not None and not muted and (doubt := self._word_doubt(intent)):
+        if intent is not None and not muted and (doubt := self._word_doubt(intent, result)):
             return None, doubt
         return intent, why
 
@@ -332,14 +332,23 @@ class Recognizer:
         return (intent is not None and self.word_check is not None
                 and self.word_check.knows(intent.text) and heard.get(intent.name, 0.0) >= vouch)
 
-    def _word_doubt(self, intent: Intent) -> str:
-        """Why a bare short command is not what the speech embedding heard ("" if it is).
-        Not while the unit spoke: its voice is in the segment too, and stop must work then."""
+    def _word_doubt(self, intent: Intent, result: EngineResult) -> str:
+        """Why a short command is not what the speech embedding heard ("" if it is): in the
+        whole segment, or, said with "okay", "please", ... around it, in the command's own
+        words (the check knows bare commands only: "okay next" was "next" 0.000 to it, the
+        words "next" 0.3 to 1.0). Not while the unit spoke: its voice is in the segment too,
+        and stop must work then."""
         check = self.word_check
-        # It knows bare commands only: "okay stop" was trained as neither.
-        if check is None or not check.knows(intent.text):
+        lead, command, tail = self.grammar.split_wrap(intent.text)
+        if check is None or not check.knows(command):
             return ""
-        verdict = check.check(intent.name, np.concatenate(self._segment))
+        samples = np.concatenate(self._segment)
+        if lead or tail:
+            samples = _words_audio(samples, result.words, command.split(),
+                                   check.settings.word_margin_s)
+            if samples is None:  # the engine did not say where its words lie
+                return ""
+        verdict = check.check(intent.name, samples)
         if verdict.agrees:
             return ""
         return (f"sounded like other words to the word check ({intent.name} "
@@ -357,6 +366,19 @@ class Recognizer:
             return False
         seconds = self.time_s - self._segment_start_s + self.settings.rejection.own_speech_margin_s
         return said_by_unit(self.grammar.split_wrap(text)[1], self.own_speech(seconds))
+
+
+def _words_audio(segment: np.ndarray, spans: Sequence[WordSpan], words: Sequence[str],
+                 margin_s: float) -> np.ndarray | None:
+    """The part of ``segment`` where ``words`` were heard one after another (``spans``: the
+    engine's words and where they lie), ``margin_s`` wider each side; None if they were not."""
+    heard, rate_hz = [span.word for span in spans], FRAME_SAMPLES / FRAME_S
+    for i in range(len(heard) - len(words) + 1):
+        if heard[i:i + len(words)] == list(words):
+            start_s = max(0.0, spans[i].start_s - margin_s)
+            end_s = spans[i + len(words) - 1].end_s + margin_s
+            return segment[round(start_s * rate_hz):round(end_s * rate_hz)]
+    return None
 
 
 def make_recognizer(settings: RecognizerSettings | None = None,

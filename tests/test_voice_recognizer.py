@@ -244,6 +244,22 @@ def test_a_command_whose_search_reached_no_sentence_end_is_searched_again_wider(
     assert heard_fresh(rec, clip) == [("say that again", "repeat")]
 
 
+@needs_flite
+def test_a_short_command_said_with_okay_around_it_is_checked_in_its_own_words(rec):
+    # flite kal16's "okay cool" is heard as "okay too loud"; where the grammar heard "too
+    # loud", the word check hears nothing like quieter. Its "okay next" is still obeyed: in
+    # the whole segment the check hears no "next" (0.000), in the word itself it does.
+    def said(text: str) -> np.ndarray:
+        return with_noise(render(text, PersonVoice("flite", "kal16")).astype(np.float32) / 32768,
+                          None, np.random.default_rng(0))
+
+    rec.restart(room=(cool := said("okay cool")))
+    [decision] = decide(rec, cool)
+    assert (decision.text, decision.intent) == ("okay too loud", None)
+    assert decision.rejected.startswith("sounded like other words to the word check (quieter")
+    assert heard_fresh(rec, said("okay next")) == [("okay next", "next")]
+
+
 CHATTER = ["I think I left my keys in the car", "what time is dinner tonight",
            "turn left at the lights", "my back feels a bit tight today",
            "can you pass me the water bottle", "did you see the game last night"]

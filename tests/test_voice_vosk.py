@@ -43,6 +43,9 @@ class KoreanGrammar:
     def vosk_phrases(self, known_words=None) -> list[str]:
         return [w for w in self.words if known_words is None or known_words(w)] + ["[unk]"]
 
+    def split_wrap(self, text: str) -> tuple[str, str, str]:
+        return "", text, ""  # no words said around its commands
+
 
 def say_ko(text: str) -> np.ndarray:
     out = subprocess.run(["espeak-ng", "-v", "ko", "-s", "140", "--stdout", text],

@@ -181,8 +181,9 @@ def test_hearing_again_needs_the_word_check_to_agree(checked):
     assert not [d for b in ArraySource(noise).blocks() if (d := checked.accept(b)) and d.intent]
 
 
-def test_a_negative_hearing_again_setting_is_refused_with_the_reason(tmp_path):
+@pytest.mark.parametrize("name", ["rehear_max_s", "word_margin_s"])
+def test_a_negative_word_check_setting_is_refused_with_the_reason(tmp_path, name):
     path = tmp_path / "config.toml"
-    path.write_text("[recognizer.word_check]\nrehear_max_s = -1\n")
-    with pytest.raises(ConfigError, match="rehear_max_s must not be negative"):
+    path.write_text(f"[recognizer.word_check]\n{name} = -1\n")
+    with pytest.raises(ConfigError, match=f"{name} = -1.*must not be negative"):
         load_config(path)
