@@ -506,6 +506,15 @@ def test_a_recogniser_config_that_cannot_work_is_refused_with_the_reason(tmp_pat
         load_config(path)
 
 
+def test_a_real_short_command_the_phone_loop_barely_heard_is_obeyed_if_the_word_check_is_sure():
+    # The phone loop heard "TH EH L" in this person's "go" and one phone in this "stop", so the
+    # check against it refused both; the word check gives start 0.76 and stop 0.96.
+    files = [DATA / "go" / "988e2f9a_nohash_0.wav", DATA / "stop" / "a9abc695_nohash_1.wav"]
+    unsure = RecognizerSettings(word_check=WordCheckSettings(vouch_probability=2.0))
+    assert [r["intent"] for r in listen_files(files, "pocketsphinx", unsure)] == [None, None]
+    assert [r["intent"] for r in listen_files(files, "pocketsphinx")] == ["start", "stop"]
+
+
 def test_listen_files_json_shape():
     rows = list(listen_files([clips("stop")[0], clips("up")[0]], engine="pocketsphinx"))
     assert [set(r) for r in rows] == [{"file", "text", "intent", "slots", "confidence",
