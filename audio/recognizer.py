@@ -304,7 +304,7 @@ class Recognizer:
         if max(heard.values(), default=0.0) < vouch:  # spare the second decode
             return None
         again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised)
-        if self._vouched(again, heard, vouch):
+        if self._vouched(again, heard):
             return again
         # The grammar still heard other words: a voice far from pocketsphinx's training
         # (espeak-ng's "pause" as "call it"). If the word check is sure of one intent, only
@@ -322,28 +322,27 @@ class Recognizer:
             return None
         again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised,
                                    only=phrases)
-        return again if self._vouched(again, heard, vouch) else None
+        return again if self._vouched(again, heard) else None
 
-    def _vouched(self, again: EngineResult | None, heard: dict[str, float], vouch: float
-                 ) -> bool:
+    def _vouched(self, again: EngineResult | None, heard: dict[str, float]) -> bool:
         """A hearing again is a short command the word check heard in the segment too."""
         if again is None or again.doubt:
             return False
-        intent = self.grammar.parse(again.text, expecting=self.expecting)
-        return (intent is not None and self.word_check is not None
-                and self.word_check.knows(intent.text) and heard.get(intent.name, 0.0) >= vouch)
+        return self._word_check_sure_of(again.text, heard)
 
-    def _word_check_sure_of(self, text: str) -> bool:
-        """``text`` is a bare short command the word check gives its intent at least
-        ``vouch_probability`` in the segment: then the free decodes' hearing does not refuse it.
-        The phone loop hears little of some real people's words ("TH" for a "stop", "TH EH L"
-        for a "go"); the word check, which owes nothing to pocketsphinx's model, gave them
-        0.96 and 0.76. Two listeners that share no model agree, as in _heard_again."""
+    def _word_check_sure_of(self, text: str, heard: dict[str, float] | None = None) -> bool:
+        """``text`` is a bare short command the word check knows and gives its intent at least
+        ``vouch_probability`` in the segment (``heard``: its intents' probabilities there,
+        worked out if not given). Then the free decodes' hearing does not refuse it: the phone
+        loop hears little of some real people's words ("TH" for a "stop", "TH EH L" for a
+        "go"), which the word check, owing nothing to pocketsphinx's model, gave 0.96 and 0.76.
+        Two listeners that share no model agree, as in _heard_again."""
         check = self.word_check
         intent = self.grammar.parse(text, expecting=self.expecting)
         if check is None or intent is None or not check.knows(intent.text):
             return False
-        heard = check.intent_probabilities(np.concatenate(self._segment))
+        if heard is None:
+            heard = check.intent_probabilities(np.concatenate(self._segment))
         return heard.get(intent.name, 0.0) >= check.settings.vouch_probability
 
     def _word_doubt(self, intent: Intent, result: EngineResult) -> str:
