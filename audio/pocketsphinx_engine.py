@@ -36,6 +36,7 @@ WIDE = "wide"
 """The plain decoder's search with garbage words and wider beams."""
 DISAGREES = "did not sound like that to a free decode"
 NOT_REHEARD = "a long command is not heard again"
+OTHER_TALK = "other words fit it better in a free decode"
 STRETCHED_AGAIN = "heard again as a command far longer than the words first heard"
 _NOT_PHONES = frozenset({"+NSN+", "+SPN+", "(NULL)"})  # phone-loop fillers, not phones
 
@@ -428,7 +429,12 @@ class PocketsphinxEngine:
             if loop is None:
                 return result
             verdict = check.check_short(phones, loop, _seconds(audio))
-            return result if verdict.agrees else replace(result, doubt=DISAGREES)
+            if not verdict.agrees:
+                return replace(result, doubt=DISAGREES)
+            if verdict.mismatch > check.settings.short_free_mismatch and \
+                    self._other_talk(text, audio, rehearing):
+                return replace(result, doubt=OTHER_TALK)
+            return result
         if rehearing:  # the language model is left as end() left it
             return replace(result, doubt=NOT_REHEARD)
         verdict = check.check(text, audio, loop)
@@ -437,6 +443,24 @@ class PocketsphinxEngine:
         if self.grammar.parse(verdict.heard) is not None:
             return EngineResult(verdict.heard, result.confidence)
         return replace(result, doubt=DISAGREES)
+
+    def _other_talk(self, text: str, audio: bytes, rehearing: bool) -> bool:
+        """The free decode heard other words than the short command ``text`` in ``audio``, and
+        they fit it clearly better: talk. Not a doubt the word check may overrule: it knows
+        commands, and gave "let's go home" to "let's go" 0.99. Heard again, a command is obeyed
+        only if the word check vouches for it, so the free decode's words must fit far better,
+        max_fit_deficit (espeak-ng's "next" heard again: the free decode's "matt" fit 9.6
+        better; "how's it going" heard again as "resume it": 19.8)."""
+        check = self.transcript_check
+        assert check is not None
+        heard = check.hear(audio)
+        ours, theirs = self.grammar.parse(text), self.grammar.parse(heard)
+        if ours is not None and theirs is not None and ours.name == theirs.name:
+            return False  # "yep" heard as "yeah"
+        fit = check.fit(text, heard, audio)
+        s = check.settings
+        return fit is not None and fit <= -(s.max_fit_deficit if rehearing
+                                            else s.lagging_fit_deficit)
 
     def _rescued(self, result: EngineResult, audio: bytes, score: float | None) -> EngineResult:
         """A short segment the grammar made no command of (a garbage word, a fragment) is

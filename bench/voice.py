@@ -6,7 +6,8 @@ chatter sentences, single non-command words, real people's commands and other wo
 Speech Commands clips in tests/data), and gym-like noise (harmonic "music", babble, clanks)
 mixed in at 20, 10 and 5 dB SNR; then the same commands, chatter and words from a neural piper
 voice, if the `neural` extra is installed; then commands said with "okay", "please", "coach"
-around them and remarks and chatter that start or end that way, clean, from the CMU voices.
+around them and remarks and chatter that start or end that way, and everyday talk a few
+phones from a command ("where are we going", "how's it going"), clean, from the CMU voices.
 Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and neural voices
 apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
 real-time factor and decision latency (audio time). ``--items FILE`` also writes each item's
@@ -75,6 +76,14 @@ CHATTER = [
     "my back feels a bit tight today", "did you see the game last night",
     "I need to call my mother later", "the weather is nice outside", "where did I put my phone",
 ]
+TALK = [  # everyday talk that starts like a command or is a few phones from one
+    "how are you doing", "how's it going", "hey what's up", "call me later",
+    "where are we going", "how much does it cost", "are you ready to go",
+    "let me check my messages", "I'll be right back", "it's getting late", "let's go home",
+    "I'm so tired today", "put it over there", "see you next week", "what did the doctor say",
+    "can you open the window", "I'm starving", "is this machine free",
+    "what time does the gym close", "that sounds good to me",
+]
 WORDS = ["up", "down", "left", "right", "on", "off", "bed", "cat", "hello", "water", "music",
          "coffee", "tomorrow", "seven", "wall", "okay then"]
 ESPEAK = tuple(PersonVoice("espeak-ng", name, wpm) for name, wpm in
@@ -101,13 +110,17 @@ def settings_for(name: str) -> RecognizerSettings:
     "pocketsphinx-no-rehear" without decoding again, free of garbage words, a segment the
     grammar made no command of, "pocketsphinx-no-narrow" without decoding it once more with
     only the phrases of the intent the word check is sure of, "pocketsphinx-no-wide" without
-    searching again, with wider beams, a segment whose search reached no sentence's end."""
+    searching again, with wider beams, a segment whose search reached no sentence's end,
+    "pocketsphinx-no-talk-fit" without refusing a command whose free decode heard other words
+    that fit the audio clearly better (a long command's stricter mismatch then, a short
+    command's free decode)."""
     if name == "pocketsphinx-no-rescue":
         engine = PocketsphinxSettings(transcript_check=TranscriptCheckSettings(rescue_max_s=0))
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
     if name == "pocketsphinx-no-fit":
         check = TranscriptCheckSettings(fitting_max_mismatch=TranscriptCheckSettings.max_mismatch,
-                                        max_fit_deficit=math.inf)
+                                        max_fit_deficit=math.inf, lagging_fit_deficit=math.inf,
+                                        short_free_mismatch=math.inf)
         engine = PocketsphinxSettings(transcript_check=check)
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
     if name == "pocketsphinx-no-check":
@@ -124,6 +137,11 @@ def settings_for(name: str) -> RecognizerSettings:
     if name == "pocketsphinx-no-wide":
         return RecognizerSettings(engine="pocketsphinx",
                                   pocketsphinx=PocketsphinxSettings(wide_beam=None))
+    if name == "pocketsphinx-no-talk-fit":
+        check = TranscriptCheckSettings(lagging_fit_deficit=math.inf,
+                                        short_free_mismatch=math.inf)
+        return RecognizerSettings(engine="pocketsphinx",
+                                  pocketsphinx=PocketsphinxSettings(transcript_check=check))
     if name == "pocketsphinx-no-rehear":
         return RecognizerSettings(engine="pocketsphinx",
                                   word_check=WordCheckSettings(vouch_probability=2.0))
@@ -211,7 +229,7 @@ def corpus(quick: bool) -> list[Item]:
     # (the recogniser's cepstral mean follows the order).
     items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
                          np.random.default_rng(9))
-    return items + wrapped_items(voices)
+    return items + wrapped_items(voices) + talk_items(voices)
 
 
 def wrapped_items(voices: list[PersonVoice]) -> list[Item]:
@@ -222,6 +240,13 @@ def wrapped_items(voices: list[PersonVoice]) -> list[Item]:
               f"{text} / {v}") for text, intent in WRAPPED for v in cmu]
             + [("fa_chatter_wrapped", None, with_noise(speak(text, v), None, clean),
                 f"{text} / {v}") for text in WRAPPED_CHATTER for v in cmu])
+
+
+def talk_items(voices: list[PersonVoice]) -> list[Item]:
+    """Everyday talk a few phones from a command, clean, from the CMU voices."""
+    clean = np.random.default_rng(0)  # draws none
+    return [("fa_talk", None, with_noise(speak(text, v), None, clean), f"{text} / {v}")
+            for text in TALK for v in voices if v in PEOPLE]
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,

@@ -316,6 +316,7 @@ NOT_COMMANDS = [
     "let's go to the shops later",
     "what time is it",
     "hey how are you doing",
+    "how are you doing",
     "okay okay",
     "yes and no",
     "no no no",

@@ -313,6 +313,28 @@ def test_talk_bent_into_a_command_fits_worse_than_what_the_free_decode_heard(rec
     assert all(f is not None and f > limit for f in command_fits), command_fits
 
 
+@needs_flite
+def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
+    """Talk the grammar bent into a command whose free decode heard the talk itself, its words
+    fitting the audio clearly better: "it's getting late" heard as "let's get to work" and
+    "where are we going" as "where are we coach" (long commands a few phones away), "how's it
+    going" as "resume it" and "call me later" as "go go go" (short commands). Each was obeyed
+    before the checks that now refuse it."""
+    files = []
+    for i, (text, voice) in enumerate([("it's getting late", "kal16"),
+                                       ("where are we going", "awb"), ("how's it going", "awb"),
+                                       ("call me later", "awb")]):
+        files.append(path := tmp_path / f"talk{i}.wav")
+        write_wav(path, render(text, PersonVoice("flite", voice)) / 32768.0, RATE)
+    lenient = RecognizerSettings(engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(
+        transcript_check=TranscriptCheckSettings(lagging_fit_deficit=math.inf,
+                                                 short_free_mismatch=math.inf)))
+    assert [r["intent"] for r in listen_files(files, settings=lenient)] == \
+        ["start", "status", "resume", "start"]
+    heard = [decide_file(rec, path) for path in files]
+    assert all(d is None or d.intent is None for d in heard), heard
+
+
 def test_phone_mismatch_is_edit_distance_over_the_command():
     assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AA", "P"]) == 0
     assert phone_mismatch(["S", "T", "AA", "P"], ["T", "AA", "P"]) == 0.25
@@ -497,6 +519,8 @@ def test_a_long_groan_is_not_obeyed_and_the_word_it_was_held_as_is_named():
     ("recognizer.pocketsphinx", "wide_beam = 1e-30", "wide_beam = 1e-30.*at most beam"),
     ("recognizer.pocketsphinx.transcript_check", "rescue_max_s = -1",
      "rescue_max_s = -1.*must be 0 or more"),
+    ("recognizer.pocketsphinx.transcript_check", "lagging_max_mismatch = -0.1",
+     "lagging_max_mismatch = -0.1.*must be 0 or more"),
 ])
 def test_a_recogniser_config_that_cannot_work_is_refused_with_the_reason(tmp_path, table, line,
                                                                          reason):
