@@ -182,8 +182,8 @@ def run(engine: str, items: list[Item], log: TextIO | None = None,
             for d in got:
                 (lat_stop if want in STOPLIKE else lat).append(d.time_s - d.speech_end_s)
     for snr in ("clean", *(f"{snr}dB" for snr in SNRS if snr is not None)):
-        stats[f"acc_{snr}"] = [ok for k, v in stats.items() if k.startswith(f"acc_{snr}_")
-                               for ok in v]
+        if oks := [ok for k, v in stats.items() if k.startswith(f"acc_{snr}_") for ok in v]:
+            stats[f"acc_{snr}"] = oks  # a corpus may leave some levels out
     out: dict[str, object] = {k: round(100 * sum(v) / len(v), 1)
                               for k, v in sorted(stats.items())}
     out["n"] = {k: len(v) for k, v in stats.items()}
