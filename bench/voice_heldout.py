@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from voice import Item, run, speak  # noqa: E402
+from voice import Item, run, snr_name, speak  # noqa: E402
 
 from audio.gym_noise import with_noise  # noqa: E402
 from audio.person_voice import NEURAL, PEOPLE, available  # noqa: E402
@@ -66,9 +66,8 @@ def corpus() -> list[Item]:
     for text, intent in COMMANDS:
         for voice in voices:
             speech = speak(text, voice)
-            items += [(f"acc_{name}_heldout", intent, with_noise(speech, snr, rng),
-                       f"{text} / {voice} / {name}") for snr, name in ((None, "clean"),
-                                                                    (10, "10dB"))]
+            items += [(f"acc_{snr_name(snr)}_heldout", intent, with_noise(speech, snr, rng),
+                       f"{text} / {voice} / {snr_name(snr)}") for snr in (None, 10)]
     items += [("fa_talk_heldout", None, with_noise(speak(text, voice), None, rng),
                f"{text} / {voice}") for text in TALK for voice in voices]
     return items
