@@ -335,6 +335,18 @@ def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
     assert all(d is None or d.intent is None for d in heard), heard
 
 
+@needs_flite
+def test_asking_politely_for_another_tempo_is_understood(tmp_path):
+    """Before the grammar had "can you speed up", all six CMU voices' were obeyed as louder
+    (heard as "can you speak up"), and "can you slow down" was not understood at all."""
+    files = []
+    for i, (text, voice) in enumerate([("can you speed up", "slt"), ("can you speed up", "rms"),
+                                       ("can you slow down", "awb"),
+                                       ("can you slow down", "kal16")]):
+        files.append(path := tmp_path / f"tempo{i}.wav")
+        write_wav(path, render(text, PersonVoice("flite", voice)) / 32768.0, RATE)
+    assert [r["intent"] for r in listen_files(files)] == ["faster", "faster", "slower", "slower"]
+
 def test_phone_mismatch_is_edit_distance_over_the_command():
     assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AA", "P"]) == 0
     assert phone_mismatch(["S", "T", "AA", "P"], ["T", "AA", "P"]) == 0.25
