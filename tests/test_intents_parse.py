@@ -142,6 +142,9 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("pick it up", "faster", {}),
     ("can you slow down", "slower", {}),
     ("could you go faster", "faster", {}),
+    ("can you turn it down", "quieter", {}),
+    ("could you give me a tip", "explain", {"topic": "tip"}),
+    ("can you pause", "pause", {}),
     # louder / quieter
     ("louder", "louder", {}),
     ("turn it up", "louder", {}),

@@ -336,16 +336,18 @@ def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
 
 
 @needs_flite
-def test_asking_politely_for_another_tempo_is_understood(tmp_path):
-    """Before the grammar had "can you speed up", all six CMU voices' were obeyed as louder
-    (heard as "can you speak up"), and "can you slow down" was not understood at all."""
+def test_a_command_asked_for_politely_is_understood(tmp_path):
+    """"can you ..." before a command: without it, "can you speed up" was obeyed as louder
+    (heard as "can you speak up") from all six CMU voices, "can you skip this" once too, and
+    "can you slow down" or "can you turn it down" was not understood."""
     files = []
-    for i, (text, voice) in enumerate([("can you speed up", "slt"), ("can you speed up", "rms"),
-                                       ("can you slow down", "awb"),
-                                       ("can you slow down", "kal16")]):
-        files.append(path := tmp_path / f"tempo{i}.wav")
+    for i, (text, voice) in enumerate([("can you speed up", "slt"), ("can you slow down", "awb"),
+                                       ("can you turn it down", "rms"),
+                                       ("could you skip this", "kal16")]):
+        files.append(path := tmp_path / f"polite{i}.wav")
         write_wav(path, render(text, PersonVoice("flite", voice)) / 32768.0, RATE)
-    assert [r["intent"] for r in listen_files(files)] == ["faster", "faster", "slower", "slower"]
+    assert [r["intent"] for r in listen_files(files)] == ["faster", "slower", "quieter", "next"]
+
 
 def test_phone_mismatch_is_edit_distance_over_the_command():
     assert phone_mismatch(["S", "T", "AA", "P"], ["S", "T", "AA", "P"]) == 0
