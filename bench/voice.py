@@ -7,7 +7,9 @@ Speech Commands clips in tests/data), and gym-like noise (harmonic "music", babb
 mixed in at 20, 10 and 5 dB SNR; then the same commands, chatter and words from a neural piper
 voice, if the `neural` extra is installed; then commands said with "okay", "please", "coach"
 around them and remarks and chatter that start or end that way, and everyday talk a few
-phones from a command ("where are we going", "how's it going"), clean, from the CMU voices.
+phones from a command ("where are we going", "how's it going"), and polite requests ("can
+you turn it down") and talk that starts like one ("can you hold this"), clean, from the CMU
+voices.
 Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and neural voices
 apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
 real-time factor and decision latency (audio time). ``--items FILE`` also writes each item's
@@ -83,6 +85,19 @@ TALK = [  # everyday talk that starts like a command or is a few phones from one
     "I'm so tired today", "put it over there", "see you next week", "what did the doctor say",
     "can you open the window", "I'm starving", "is this machine free",
     "what time does the gym close", "that sounds good to me",
+]
+POLITE = [  # (text, intent): requests said politely, and other ways added with them
+    ("can you pause", "pause"), ("can you stop", "stop"), ("can you skip this", "next"),
+    ("could you repeat that", "repeat"), ("can you slow down", "slower"),
+    ("could you go faster", "faster"), ("can you speed up", "faster"),
+    ("can you turn it up", "louder"), ("can you turn it down", "quieter"),
+    ("can you help me", "help"), ("could you give me a tip", "explain"),
+    ("show me the steps", "explain"), ("which muscles", "explain"),
+]
+POLITE_TALK = [  # everyday talk that starts as a polite request does
+    "can you hold this", "can you hear me", "can you see that", "can we go home",
+    "could you help me with this", "can you stop that noise", "can we talk later",
+    "can you turn off the lights", "can we get some coffee", "could you move a bit",
 ]
 WORDS = ["up", "down", "left", "right", "on", "off", "bed", "cat", "hello", "water", "music",
          "coffee", "tomorrow", "seven", "wall", "okay then"]
@@ -229,7 +244,7 @@ def corpus(quick: bool) -> list[Item]:
     # (the recogniser's cepstral mean follows the order).
     items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
                          np.random.default_rng(9))
-    return items + wrapped_items(voices) + talk_items(voices)
+    return items + wrapped_items(voices) + talk_items(voices) + polite_items(voices)
 
 
 def wrapped_items(voices: list[PersonVoice]) -> list[Item]:
@@ -247,6 +262,16 @@ def talk_items(voices: list[PersonVoice]) -> list[Item]:
     clean = np.random.default_rng(0)  # draws none
     return [("fa_talk", None, with_noise(speak(text, v), None, clean), f"{text} / {v}")
             for text in TALK for v in voices if v in PEOPLE]
+
+
+def polite_items(voices: list[PersonVoice]) -> list[Item]:
+    """Polite requests ("can you turn it down") and everyday talk that starts like one, clean,
+    from the CMU voices."""
+    cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
+    return ([("acc_clean_polite", intent, with_noise(speak(text, v), None, clean),
+              f"{text} / {v}") for text, intent in POLITE for v in cmu]
+            + [("fa_talk_polite", None, with_noise(speak(text, v), None, clean),
+                f"{text} / {v}") for text in POLITE_TALK for v in cmu])
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,
