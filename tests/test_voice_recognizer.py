@@ -317,12 +317,12 @@ def test_talk_bent_into_a_command_fits_worse_than_what_the_free_decode_heard(rec
 def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
     """Talk the grammar bent into a command whose free decode heard the talk itself, its words
     fitting the audio clearly better: "it's getting late" heard as "let's get to work" and
-    "where are we going" as "where are we coach" (long commands a few phones away), "how's it
-    going" as "resume it" and "call me later" as "go go go" (short commands). Each was obeyed
+    "where are we going" as "where are we coach" (long commands a few phones away), "let's go
+    home" as "let's go" and "call me later" as "go go go" (short commands). Each was obeyed
     before the checks that now refuse it."""
     files = []
     for i, (text, voice) in enumerate([("it's getting late", "kal16"),
-                                       ("where are we going", "awb"), ("how's it going", "awb"),
+                                       ("where are we going", "awb"), ("let's go home", "awb"),
                                        ("call me later", "awb")]):
         files.append(path := tmp_path / f"talk{i}.wav")
         write_wav(path, render(text, PersonVoice("flite", voice)) / 32768.0, RATE)
@@ -330,7 +330,7 @@ def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
         transcript_check=TranscriptCheckSettings(lagging_fit_deficit=math.inf,
                                                  short_free_mismatch=math.inf)))
     assert [r["intent"] for r in listen_files(files, settings=lenient)] == \
-        ["start", "status", "resume", "start"]
+        ["start", "status", "start", "start"]
     heard = [decide_file(rec, path) for path in files]
     assert all(d is None or d.intent is None for d in heard), heard
 
