@@ -94,6 +94,10 @@ POLITE = [  # (text, intent): requests said politely, and other ways added with 
     ("can you help me", "help"), ("could you give me a tip", "explain"),
     ("show me the steps", "explain"), ("which muscles", "explain"),
 ]
+POLITE_WE = [  # (text, intent): requests for the two of us, added after the talk below
+    ("can we pause", "pause"), ("could we stop", "stop"), ("can we start", "start"),
+    ("can we take a break", "rest"), ("can we keep going", "resume"),
+]
 POLITE_TALK = [  # everyday talk that starts as a polite request does
     "can you hold this", "can you hear me", "can you see that", "can we go home",
     "could you help me with this", "can you stop that noise", "can we talk later",
@@ -271,7 +275,9 @@ def polite_items(voices: list[PersonVoice]) -> list[Item]:
     return ([("acc_clean_polite", intent, with_noise(speak(text, v), None, clean),
               f"{text} / {v}") for text, intent in POLITE for v in cmu]
             + [("fa_talk_polite", None, with_noise(speak(text, v), None, clean),
-                f"{text} / {v}") for text in POLITE_TALK for v in cmu])
+                f"{text} / {v}") for text in POLITE_TALK for v in cmu]
+            + [("acc_clean_polite", intent, with_noise(speak(text, v), None, clean),
+                f"{text} / {v}") for text, intent in POLITE_WE for v in cmu])
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,
