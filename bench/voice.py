@@ -28,6 +28,7 @@ import math
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -94,7 +95,7 @@ POLITE = [  # (text, intent): requests said politely, and other ways added with 
     ("can you help me", "help"), ("could you give me a tip", "explain"),
     ("show me the steps", "explain"), ("which muscles", "explain"),
 ]
-POLITE_WE = [  # (text, intent): requests for the two of us, added after the talk below
+POLITE_WE = [  # (text, intent): requests for the two of us (in the corpus after POLITE_TALK)
     ("can we pause", "pause"), ("could we stop", "stop"), ("can we start", "start"),
     ("can we take a break", "rest"), ("can we keep going", "resume"),
 ]
@@ -248,36 +249,26 @@ def corpus(quick: bool) -> list[Item]:
     # (the recogniser's cepstral mean follows the order).
     items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
                          np.random.default_rng(9))
-    return items + wrapped_items(voices) + talk_items(voices) + polite_items(voices)
+    return items + clean_items(voices)
 
 
-def wrapped_items(voices: list[PersonVoice]) -> list[Item]:
-    """Commands said with "okay", "please", "coach" around them, and remarks and chatter that
-    start or end that way, clean, from the CMU voices."""
+def clean_items(voices: list[PersonVoice]) -> list[Item]:
+    """Commands said with "okay", "please", "coach" around them and remarks and chatter that
+    start or end that way; everyday talk a few phones from a command; polite requests and talk
+    that starts like one: clean, from the CMU voices. Each group was added after the ones
+    before, so that their items stay as they were (the recogniser's state follows the order)."""
+    groups: list[tuple[str, Sequence[tuple[str, str | None]]]] = [
+        ("acc_clean_wrapped", WRAPPED), ("fa_chatter_wrapped", not_commands(WRAPPED_CHATTER)),
+        ("fa_talk", not_commands(TALK)), ("acc_clean_polite", POLITE),
+        ("fa_talk_polite", not_commands(POLITE_TALK)), ("acc_clean_polite", POLITE_WE)]
     cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
-    return ([("acc_clean_wrapped", intent, with_noise(speak(text, v), None, clean),
-              f"{text} / {v}") for text, intent in WRAPPED for v in cmu]
-            + [("fa_chatter_wrapped", None, with_noise(speak(text, v), None, clean),
-                f"{text} / {v}") for text in WRAPPED_CHATTER for v in cmu])
+    return [(group, intent, with_noise(speak(text, v), None, clean), f"{text} / {v}")
+            for group, said in groups for text, intent in said for v in cmu]
 
 
-def talk_items(voices: list[PersonVoice]) -> list[Item]:
-    """Everyday talk a few phones from a command, clean, from the CMU voices."""
-    clean = np.random.default_rng(0)  # draws none
-    return [("fa_talk", None, with_noise(speak(text, v), None, clean), f"{text} / {v}")
-            for text in TALK for v in voices if v in PEOPLE]
-
-
-def polite_items(voices: list[PersonVoice]) -> list[Item]:
-    """Polite requests ("can you turn it down") and everyday talk that starts like one, clean,
-    from the CMU voices."""
-    cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
-    return ([("acc_clean_polite", intent, with_noise(speak(text, v), None, clean),
-              f"{text} / {v}") for text, intent in POLITE for v in cmu]
-            + [("fa_talk_polite", None, with_noise(speak(text, v), None, clean),
-                f"{text} / {v}") for text in POLITE_TALK for v in cmu]
-            + [("acc_clean_polite", intent, with_noise(speak(text, v), None, clean),
-                f"{text} / {v}") for text, intent in POLITE_WE for v in cmu])
+def not_commands(texts: list[str]) -> list[tuple[str, str | None]]:
+    """``texts`` as (text, intent wanted) pairs: talk, no command wanted."""
+    return [(text, None) for text in texts]
 
 
 def voice_items(voices: list[PersonVoice], family: str, quick: bool,
