@@ -65,10 +65,12 @@ def duration_phrases(seconds: int) -> list[str]:
         forms.append(f"{words} seconds")
         if seconds >= UNITLESS_MIN_SECONDS:
             forms.append(words)
+        forms.append(f"{words} second")  # before a noun: "a ninety second rest"
     minutes, rest = divmod(seconds, 60)
     if rest == 0 and minutes in _MINUTES_WORDS:
         word = _MINUTES_WORDS[minutes]
-        forms += ["a minute", "one minute"] if minutes == 1 else [f"{word} minutes"]
+        forms += (["a minute", "one minute"] if minutes == 1
+                  else [f"{word} minutes", f"{word} minute"])
         if minutes == 2:
             forms.append("a couple of minutes")
     if rest == 30 and minutes in _MINUTES_WORDS:

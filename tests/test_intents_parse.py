@@ -97,6 +97,7 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("move on", "next", {}),
     ("let's move on", "next", {}),
     ("go to the next set", "next", {}),
+    ("skip to the next exercise", "next", {}),
     ("I'm ready for the next set", "next", {}),
     # repeat
     ("repeat", "repeat", {}),
@@ -123,6 +124,8 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("how much longer", "status", {}),
     ("what's left", "status", {}),
     ("how long is left", "status", {}),
+    ("how long left", "status", {}),
+    ("how much time left", "status", {}),
     ("give me an update", "status", {}),
     ("am I done", "status", {}),
     # slower / faster
@@ -219,6 +222,8 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("start hip hinges one set of two", "start",
      {"exercise": "hip_hinge", "sets": 1, "reps": 2}),
     ("change the number of sets to five", "set_sets", {"sets": 5}),
+    ("set it to four sets", "set_sets", {"sets": 4}),
+    ("set it to ten reps", "set_reps", {"reps": 10}),
     ("make it two sets", "set_sets", {"sets": 2}),
     ("let's go for ten reps", "set_reps", {"reps": 10}),
     ("let's go for three sets", "set_sets", {"sets": 3}),
@@ -239,6 +244,8 @@ COMMANDS: list[tuple[str, str, dict[str, object]]] = [
     ("let me catch my breath", "rest", {}),
     ("rest a minute", "rest", {"seconds": 60}),
     ("can I take a break", "rest", {}),
+    ("take a ninety second rest", "rest", {"seconds": 90}),
+    ("a two minute break", "rest", {"seconds": 120}),
     # calibrate
     ("calibrate", "calibrate", {}),
     ("calibrate the sensor", "calibrate", {}),

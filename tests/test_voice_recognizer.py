@@ -140,6 +140,9 @@ def test_real_peoples_commands_taken_for_other_words_are_rescued_by_the_free_dec
     ("do twelve reps", "set_reps", {"reps": 12}),
     ("three sets of eight", "start", {"sets": 3, "reps": 8}),
     ("rest for ninety seconds", "rest", {"seconds": 90}),
+    ("take a ninety second rest", "rest", {"seconds": 90}),
+    ("skip to the next exercise", "next", {}),
+    ("set it to four sets", "set_sets", {"sets": 4}),
     ("switch to good mornings", "choose", {"exercise": "barbell_good_morning"}),
     ("let's do RDLs", "start", {"exercise": "barbell_rdl"}),
 ])
