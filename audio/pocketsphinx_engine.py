@@ -186,8 +186,9 @@ def _decoded(grammar: Grammar, heard_wrap: bool) -> Grammar:
     from intents.template import EMPTY
 
     commands = grammar.commands
-    lead, tail = (commands.heard_lead, commands.heard_tail) if heard_wrap else (EMPTY, EMPTY)
-    return replace(grammar, commands=replace(commands, lead=lead, tail=tail))
+    lead, tail, request = ((commands.heard_lead, commands.heard_tail, commands.request)
+                           if heard_wrap else (EMPTY, EMPTY, EMPTY))
+    return replace(grammar, commands=replace(commands, lead=lead, tail=tail, request=request))
 
 
 class PocketsphinxEngine:

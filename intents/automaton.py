@@ -131,15 +131,20 @@ def compile_automaton(
     slot_lists: Mapping[str, SlotList],
     lead: Node | None = None,
     tail: Node | None = None,
+    request: Node | None = None,
+    requested: Iterable[Node] = (),
 ) -> Automaton:
-    """The minimal automaton for [lead] (any template) [tail]."""
+    """The minimal automaton for ([lead] (any template) | request (any of ``requested``))
+    [tail]."""
     nfa = _Nfa(rules, slot_lists)
     start = nfa.state()
     body = Alt(tuple(templates))
-    parts: list[Node] = []
     if lead is not None:
-        parts.append(Alt((lead, Seq(()))))
-    parts.append(body)
+        body = Seq((Alt((lead, Seq(()))), body))
+    requested = tuple(requested)
+    if request is not None and requested:
+        body = Alt((body, Seq((request, Alt(requested)))))
+    parts: list[Node] = [body]
     if tail is not None:
         parts.append(Alt((tail, Seq(()))))
     end = nfa.build(Seq(tuple(parts)), start)

@@ -11,7 +11,16 @@ from types import MappingProxyType
 
 from .intent import INTENT_NAMES
 from .numbers import count_list, duration_list
-from .template import Node, SlotList, TemplateError, parse_template, rules_of, slots_of
+from .template import (
+    Alt,
+    Node,
+    SlotList,
+    TemplateError,
+    led_by,
+    parse_template,
+    rules_of,
+    slots_of,
+)
 
 EXERCISE_SLOT = "exercise"
 """Filled at build time from the exercise library, never from commands.toml."""
@@ -53,6 +62,11 @@ class CommandSet:
     """The lead words a decoder listens for: those not easily confused with other speech."""
     heard_tail: Node
     """The tail words a decoder listens for."""
+    request: Node
+    """Asking words ("can you") that may precede, in place of a lead, a command starting with
+    one of request_verbs; decoders listen for them."""
+    request_verbs: frozenset[str]
+    """The first words of the commands a request may precede."""
     interrupts: tuple[Node, ...]
     """The ways to stop or pause that are obeyed while the coach is talking."""
     fillers: frozenset[str]
@@ -110,8 +124,9 @@ def parse_commands(text: str) -> CommandSet:
     wrap = data["wrap"]
     lead, tail = _parse("wrap", wrap["lead"]), _parse("wrap", wrap["tail"])
     heard_lead, heard_tail = _parse("wrap", wrap["heard_lead"]), _parse("wrap", wrap["heard_tail"])
+    request, request_verbs = _parse("wrap", wrap["request"]), frozenset(wrap["request_verbs"])
     interrupts = tuple(_parse("interrupt", s) for s in data["interrupt"]["sentences"])
-    for node in (lead, tail, heard_lead, heard_tail, *rules.values(), *interrupts,
+    for node in (lead, tail, heard_lead, heard_tail, request, *rules.values(), *interrupts,
                  *(s.template for s in commands + answers)):
         if rules_of(node) - set(rules):
             raise ValueError(f"unknown rules {sorted(rules_of(node) - set(rules))}")
@@ -120,6 +135,10 @@ def parse_commands(text: str) -> CommandSet:
         missing = slots_of(sentence.template, rules) - known_slots
         if missing:
             raise ValueError(f"{sentence.source!r}: unknown slots {sorted(missing)}")
+    everything = Alt(tuple(s.template for s in commands))
+    unused = sorted(v for v in request_verbs if led_by(everything, frozenset({v}), rules) is None)
+    if unused:
+        raise ValueError(f"request verbs {unused} start no command")
     return CommandSet(
         sentences=tuple(commands + answers),
         help=MappingProxyType(help_lines),
@@ -129,6 +148,8 @@ def parse_commands(text: str) -> CommandSet:
         tail=tail,
         heard_lead=heard_lead,
         heard_tail=heard_tail,
+        request=request,
+        request_verbs=request_verbs,
         interrupts=interrupts,
         fillers=frozenset(wrap["fillers"]),
         respell=MappingProxyType(dict(data.get("respell", {}))),

@@ -23,7 +23,18 @@ from .intent import INTENT_NAMES, Intent
 from .jsgf import compile_jsgf
 from .normalize import normalize
 from .phrases import compile_phrases, respell_for
-from .template import EMPTY, Alt, Node, Seq, SlotList, expand, full_match, slots_of, words_of
+from .template import (
+    EMPTY,
+    Alt,
+    Node,
+    Seq,
+    SlotList,
+    expand,
+    full_match,
+    led_by,
+    slots_of,
+    words_of,
+)
 
 EXPECTING = ("reps", "sets", "seconds", "exercise", "topic", "yes_no")
 """Questions the coach may ask; commands.toml's answers are keyed by these."""
@@ -74,9 +85,18 @@ class Grammar:
         return tuple(self._with_wrap(node) for node in self.commands.interrupts)
 
     def _with_wrap(self, node: Node) -> Node:
-        """``node`` with the optional lead and tail words around it."""
+        """``node`` with the optional lead (or a request) and tail words around it."""
         commands = self.commands
-        return Seq((Alt((commands.lead, EMPTY)), node, Alt((commands.tail, EMPTY))))
+        led = [Alt((commands.lead, EMPTY))]
+        led += [Seq((commands.request, r)) for r in self._requested([node])]
+        return Seq((Alt((Seq((led[0], node)), *led[1:])), Alt((commands.tail, EMPTY))))
+
+    def _requested(self, templates: Iterable[Node]) -> list[Node]:
+        """The sentences of ``templates`` a request may precede ("can you" + "turn it up")."""
+        if self.commands.request == EMPTY:
+            return []
+        verbs = self.commands.request_verbs
+        return [led for t in templates if (led := led_by(t, verbs, self._rules)) is not None]
 
     def split_wrap(self, text: str) -> tuple[str, str, str]:
         """``text`` as (lead, command, tail): the words said around a command apart ("okay
@@ -93,8 +113,9 @@ class Grammar:
     @cached_property
     def _wrap_phrases(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
         """Lead and tail phrases, longest first ("okay coach" before "okay")."""
+        commands = self.commands
         lead, tail = (sorted(expand(node, self._rules), key=len, reverse=True)
-                      for node in (self.commands.lead, self.commands.tail))
+                      for node in (Alt((commands.lead, commands.request)), commands.tail))
         return lead, tail
 
     def is_prefix(self, text: str) -> bool:
@@ -152,7 +173,7 @@ class Grammar:
     @cached_property
     def _vocabulary(self) -> frozenset[str]:
         words: set[str] = set()
-        for node in (self.commands.lead, self.commands.tail,
+        for node in (self.commands.lead, self.commands.tail, self.commands.request,
                      *(s.template for s in self.commands.sentences)):
             words |= words_of(node, self._rules)
         for values in self.slot_lists.values():
@@ -172,8 +193,9 @@ class Grammar:
         for s in self.commands.sentences:
             if s.expecting is None or s.expecting in wanted:
                 intents[s.intent].append(s.template)
-        return compile_jsgf(intents, self._rules, self.slot_lists,
-                            self.commands.lead, self.commands.tail)
+        requested = {name: self._requested(templates) for name, templates in intents.items()}
+        return compile_jsgf(intents, self._rules, self.slot_lists, self.commands.lead,
+                            self.commands.tail, self.commands.request, requested)
 
     def automaton(self, expecting: Iterable[str] | None = None) -> Automaton:
         """The same language as jsgf() as a minimal word automaton (pocketsphinx FSG).
@@ -186,7 +208,8 @@ class Grammar:
             templates = [s.template for s in self.commands.sentences
                          if s.expecting is None or s.expecting in key]
             cached = compile_automaton(templates, self._rules, self.slot_lists,
-                                       self.commands.lead, self.commands.tail)
+                                       self.commands.lead, self.commands.tail,
+                                       self.commands.request, self._requested(templates))
             self._automata[key] = cached
         return cached
 
@@ -204,7 +227,7 @@ class Grammar:
 
     @cached_property
     def _vosk_sentences(self) -> list[tuple[str, ...]]:
-        extra = (self.commands.lead, self.commands.tail)
+        extra = (self.commands.lead, self.commands.tail, self.commands.request)
         return compile_phrases((s.template for s in self.commands.sentences), extra,
                                self._rules, self.slot_lists)
 

@@ -40,20 +40,33 @@ def compile_jsgf(
     slot_lists: Mapping[str, SlotList],
     lead: Node,
     tail: Node,
+    request: Node = EMPTY,
+    requested: Mapping[str, Sequence[Node]] | None = None,
 ) -> str:
-    """The JSGF text; ``intents`` maps each intent name to its templates, in priority order."""
+    """The JSGF text; ``intents`` maps each intent name to its templates, in priority order,
+    ``requested`` to those of its sentences ``request`` ("can you") may precede."""
     names = [name for name, templates in intents.items() if templates]
     body = " | ".join(f"<intent_{name}>" for name in names)
+    asked = [name for name in names if request != EMPTY and (requested or {}).get(name)]
+    if asked:
+        body = f"[<lead>] ({body}) | <request> ({' | '.join(f'<request_{n}>' for n in asked)})"
+    else:
+        body = f"[<lead>] ({body})"
     lines = [
         "#JSGF V1.0;",
         f"grammar {GRAMMAR_NAME};",
-        f"public <{TOP_RULE}> = [<lead>] ({body}) [<tail>];",
+        f"public <{TOP_RULE}> = ({body}) [<tail>];",
         f"<lead> = {render(lead)};",
         f"<tail> = {render(tail)};",
     ]
+    if asked:
+        lines.append(f"<request> = {render(request)};")
     for name in names:
         alternatives = " | ".join(f"({render(t)})" for t in intents[name])
         lines.append(f"<intent_{name}> = {alternatives};")
+    for name in asked:
+        alternatives = " | ".join(f"({render(t)})" for t in (requested or {})[name])
+        lines.append(f"<request_{name}> = {alternatives};")
     lines += [f"<rule_{name}> = {render(node)};" for name, node in rules.items()]
     lines += [f"<slot_{name}> = {_slot_expansion(values)};"
               for name, values in slot_lists.items() if values]

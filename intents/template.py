@@ -201,6 +201,45 @@ def words_of(node: Node, rules: Mapping[str, Node]) -> set[str]:
     return set().union(*(words_of(child, rules) for child in children))
 
 
+def nullable(node: Node, rules: Mapping[str, Node]) -> bool:
+    """Whether ``node`` can stand for no words at all."""
+    if isinstance(node, Word | Slot):
+        return False
+    if isinstance(node, RuleRef):
+        return nullable(rules[node.name], rules)
+    if isinstance(node, Alt):
+        return any(nullable(option, rules) for option in node.options)
+    return all(nullable(item, rules) for item in node.items)
+
+
+def led_by(node: Node, first: frozenset[str], rules: Mapping[str, Node]) -> Node | None:
+    """The sentences of ``node`` whose first word is in ``first``, None if there are none.
+
+    >>> t = parse_template("[let's] (go | move) on")
+    >>> sorted(" ".join(s) for s in expand(led_by(t, frozenset({"move"}), {}), {}))
+    ['move on']
+    """
+    if isinstance(node, Word):
+        return node if node.text in first else None
+    if isinstance(node, Slot):  # slot values are numbers and exercise names, never a verb
+        return None
+    if isinstance(node, RuleRef):
+        return led_by(rules[node.name], first, rules)
+    if isinstance(node, Alt):
+        options = [led for option in node.options
+                   if (led := led_by(option, first, rules)) is not None]
+        return None if not options else options[0] if len(options) == 1 else Alt(tuple(options))
+    if not node.items:
+        return None
+    head, rest = node.items[0], node.items[1:]
+    options = []
+    if (led := led_by(head, first, rules)) is not None:
+        options.append(Seq((led, *rest)) if rest else led)
+    if nullable(head, rules) and (led := led_by(Seq(rest), first, rules)) is not None:
+        options.append(led)
+    return None if not options else options[0] if len(options) == 1 else Alt(tuple(options))
+
+
 def rules_of(node: Node) -> set[str]:
     """Names of the rules ``node`` refers to directly."""
     if isinstance(node, RuleRef):

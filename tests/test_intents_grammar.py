@@ -123,7 +123,7 @@ def test_vosk_phrases_are_commands_answers_or_filler(grammar: Grammar) -> None:
         parsed = (grammar.parse(phrase, expecting=e) for e in (None, *EXPECTING))
         lead_or_tail = any(
             full_match(node, tuple(phrase.split()), {}, grammar.commands.rules) is not None
-            for node in (grammar.commands.lead, grammar.commands.tail))
+            for node in (grammar.commands.lead, grammar.commands.tail, grammar.commands.request))
         assert any(parsed) or lead_or_tail, phrase
 
 
@@ -190,10 +190,38 @@ def test_automaton_accepts_every_sentence(grammar: Grammar) -> None:
 @pytest.mark.parametrize("text", [
     "up", "left", "okay please okay", "turn left at the lights", "the rest", "stop and go",
     "please", "pause pause", "twelve eight", "how many left please please",
+    "can you ready to go", "could you all done for now", "can you how many left",
+    "okay can you pause",
 ])
 def test_automaton_rejects_what_parse_rejects(grammar: Grammar, text: str) -> None:
     assert not grammar.automaton().accepts(text.split())
     assert all(grammar.parse(text, expecting=e) is None for e in (None, *EXPECTING))
+
+
+def test_a_request_goes_before_every_command_led_by_a_verb_and_no_other(
+        grammar: Grammar) -> None:
+    commands, automaton = grammar.commands, grammar.automaton()
+    asked = 0
+    for text, sentence in sample_sentences(grammar):
+        if sentence.expecting is not None:
+            continue
+        request = f"could you {text} please"
+        led = text.split()[0] in commands.request_verbs
+        intent = grammar.parse(request)
+        assert (intent is not None and intent.name == sentence.intent) is led, request
+        assert automaton.accepts(request.split()) is led, request
+        asked += led
+    assert asked > 300  # most commands are something to do
+
+
+def test_jsgf_has_the_request_before_the_verb_led_commands_only(grammar: Grammar) -> None:
+    rules = dict(line.rstrip(";").split(" = ", 1) for line in grammar.jsgf().splitlines()
+                 if line.startswith("<"))
+    assert rules["<request>"] == "(can | could) you"
+    assert "(turn (it | that" in rules["<request_louder>"]
+    assert "yeah" not in rules["<request_yes>"]  # only its verb-led answers ("do it")
+    assert "how" not in rules["<request_status>"]  # only "give me an update"
+    assert "ready" not in rules["<request_start>"] and "let's" not in rules["<request_start>"]
 
 
 def test_automaton_is_small_and_deterministic(grammar: Grammar) -> None:
@@ -275,6 +303,7 @@ def test_default_grammar_covers_the_exercise_library() -> None:
     (("\"explain [(it |", "\"explain [{colour} (it |"), ValueError),
     (("[intents.yes]", "[intents.maybe]"), ValueError),
     (("\"pause [<it>", "\"pause [<thing>"), ValueError),
+    (("\"begin\", \"calibrate\"", "\"beginning\", \"calibrate\""), ValueError),
 ])
 def test_broken_command_files_fail_loudly(edit: tuple[str, str], error: type) -> None:
     from importlib import resources

@@ -8,6 +8,7 @@ from intents.template import (
     TemplateError,
     expand,
     full_match,
+    led_by,
     parse_template,
     slots_of,
     words_of,
@@ -70,3 +71,14 @@ def test_words_and_slots_of_a_template() -> None:
 def test_bad_templates_raise(bad: str) -> None:
     with pytest.raises(TemplateError):
         parse_template(bad)
+
+
+def test_led_by_keeps_only_sentences_starting_with_the_given_words() -> None:
+    rules = {"it": parse_template("(it | this)")}
+    template = parse_template("[please] (turn <it> up | louder | {n} reps)")
+    led = led_by(template, frozenset({"turn", "please"}), rules)
+    assert led is not None
+    assert sorted(" ".join(w) for w in expand(led, rules)) == [
+        "please louder", "please turn it up", "please turn this up", "please {n} reps",
+        "turn it up", "turn this up"]
+    assert led_by(template, frozenset({"reps"}), rules) is None
