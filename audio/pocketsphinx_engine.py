@@ -432,8 +432,11 @@ class PocketsphinxEngine:
             verdict = check.check_short(phones, loop, _seconds(audio))
             if not verdict.agrees:
                 return replace(result, doubt=DISAGREES)
-            if verdict.mismatch > check.settings.short_free_mismatch and \
-                    self._other_talk(text, audio, rehearing):
+            # A lone "stop", "pause" or "wait" is how a person stops the unit: the free decode
+            # guesses some rarer word for it ("stop" as "dalton", "still"), not other talk.
+            lone_interrupt = " " not in text and self.grammar.interrupts(text)
+            if verdict.mismatch > check.settings.short_free_mismatch and not lone_interrupt \
+                    and self._other_talk(text, audio, rehearing):
                 return replace(result, doubt=OTHER_TALK)
             return result
         if rehearing:  # the language model is left as end() left it

@@ -188,6 +188,21 @@ def test_a_word_the_search_made_of_the_last_sounds_release_does_not_lose_the_com
     assert heard_fresh(rec, clip) == [("hold on", "pause")]
 
 
+@needs_espeak
+def test_a_lone_stop_is_obeyed_though_the_free_decode_hears_another_word(rec, tmp_path):
+    """The free decode hears espeak-ng's "stop" as some rarer word that fits it better
+    ("jarreau", "dalton"), and the talk check of short commands refused it as talk: this
+    voice's, and the default voice's as espeak-ng (and pyttsx3) writes it, at 22,050 Hz. A
+    lone stop, pause or wait is how a person stops the unit; one word guessed for it is not
+    talk."""
+    clip = say("stop", PersonVoice("espeak-ng", "en-us+f3", 175))
+    assert rec.engine.transcript_check.hear(clip.tobytes()) not in ("", "stop")
+    assert heard_fresh(rec, clip) == [("stop", "stop")]
+    native = tmp_path / "stop.wav"
+    subprocess.run(["espeak-ng", "-w", str(native), "stop"], check=True)
+    assert [r["intent"] for r in listen_files([native])] == ["stop"]
+
+
 def test_a_dropped_last_word_that_was_the_commands_own_end_leaves_a_fragment_to_rescue(rec):
     # This person's "yes" is searched as "yeah i" (the "s" a 110 ms "i"). "yeah" alone does
     # not sound like the segment to the phone loop; as the fragment it was, the free decode
