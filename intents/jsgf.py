@@ -45,9 +45,10 @@ def compile_jsgf(
 ) -> str:
     """The JSGF text; ``intents`` maps each intent name to its templates, in priority order,
     ``requested`` to those of its sentences ``request`` ("can you") may precede."""
+    requested = requested or {}
     names = [name for name, templates in intents.items() if templates]
     body = " | ".join(f"<intent_{name}>" for name in names)
-    asked = [name for name in names if request != EMPTY and (requested or {}).get(name)]
+    asked = [name for name in names if request != EMPTY and requested.get(name)]
     if asked:
         body = f"[<lead>] ({body}) | <request> ({' | '.join(f'<request_{n}>' for n in asked)})"
     else:
@@ -65,7 +66,7 @@ def compile_jsgf(
         alternatives = " | ".join(f"({render(t)})" for t in intents[name])
         lines.append(f"<intent_{name}> = {alternatives};")
     for name in asked:
-        alternatives = " | ".join(f"({render(t)})" for t in (requested or {})[name])
+        alternatives = " | ".join(f"({render(t)})" for t in requested[name])
         lines.append(f"<request_{name}> = {alternatives};")
     lines += [f"<rule_{name}> = {render(node)};" for name, node in rules.items()]
     lines += [f"<slot_{name}> = {_slot_expansion(values)};"
