@@ -9,7 +9,7 @@ voice, if the `neural` extra is installed; then commands said with "okay", "plea
 around them and remarks and chatter that start or end that way, and everyday talk a few
 phones from a command ("where are we going", "how's it going"), and polite requests ("can
 you turn it down") and talk that starts like one ("can you hold this"), clean, from the CMU
-voices.
+voices; last, the commands in pyttsx3's default voice (acc_clean_pyttsx3).
 Reports per engine: intent accuracy per SNR (all voices, then CMU, espeak-ng and neural voices
 apart), on wrapped commands and on real people, false accepts on chatter, words and noise,
 real-time factor and decision latency (audio time). ``--items FILE`` also writes each item's
@@ -109,6 +109,9 @@ WORDS = ["up", "down", "left", "right", "on", "off", "bed", "cat", "hello", "wat
 ESPEAK = tuple(PersonVoice("espeak-ng", name, wpm) for name, wpm in
                [("en-us", 160), ("en-us+f3", 175), ("en-gb", 150), ("en+m3", 190)])
 VOICES = PEOPLE + ESPEAK
+PYTTSX3_DEFAULT = PersonVoice("espeak-ng", "en", 200)
+"""pyttsx3's own defaults on Linux (espeak-ng's gmw/en at 200 words a minute): how anyone
+renders test speech with the speech library this project uses."""
 HUMAN_COMMANDS = {"stop": "stop", "go": "start", "yes": "yes", "no": "no"}
 """Speech Commands words that are commands (real people, tests/data), and their intents."""
 SNRS = (None, 20, 10, 5)
@@ -249,7 +252,7 @@ def corpus(quick: bool) -> list[Item]:
     # (the recogniser's cepstral mean follows the order).
     items += voice_items([v for v in NEURAL if available(v)], "neural", quick,
                          np.random.default_rng(9))
-    return items + clean_items(voices)
+    return items + clean_items(voices) + pyttsx3_items()
 
 
 def clean_items(voices: list[PersonVoice]) -> list[Item]:
@@ -264,6 +267,14 @@ def clean_items(voices: list[PersonVoice]) -> list[Item]:
     cmu, clean = [v for v in voices if v in PEOPLE], np.random.default_rng(0)  # draws none
     return [(group, intent, with_noise(speak(text, v), None, clean), f"{text} / {v}")
             for group, said in groups for text, intent in said for v in cmu]
+
+
+def pyttsx3_items() -> list[Item]:
+    """The commands in pyttsx3's default voice, clean; last, so the items before stay as they
+    were."""
+    clean = np.random.default_rng(0)  # draws none
+    return [("acc_clean_pyttsx3", intent, with_noise(speak(text, PYTTSX3_DEFAULT), None, clean),
+             f"{text} / {PYTTSX3_DEFAULT}") for text, intent in COMMANDS]
 
 
 def not_commands(texts: list[str]) -> list[tuple[str, str | None]]:
