@@ -434,8 +434,8 @@ class PocketsphinxEngine:
                 return replace(result, doubt=DISAGREES)
             # A lone "stop", "pause" or "wait" is how a person stops the unit: the free decode
             # guesses some rarer word for it ("stop" as "dalton", "still"), not other talk.
-            lone_interrupt = " " not in text and self.grammar.interrupts(text)
-            if verdict.mismatch > check.settings.short_free_mismatch and not lone_interrupt \
+            if verdict.mismatch > check.settings.short_free_mismatch \
+                    and not (" " not in text and self.grammar.interrupts(text)) \
                     and self._other_talk(text, audio, rehearing):
                 return replace(result, doubt=OTHER_TALK)
             return result

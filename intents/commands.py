@@ -16,7 +16,7 @@ from .template import (
     Node,
     SlotList,
     TemplateError,
-    led_by,
+    first_words,
     parse_template,
     rules_of,
     slots_of,
@@ -135,8 +135,7 @@ def parse_commands(text: str) -> CommandSet:
         missing = slots_of(sentence.template, rules) - known_slots
         if missing:
             raise ValueError(f"{sentence.source!r}: unknown slots {sorted(missing)}")
-    everything = Alt(tuple(s.template for s in commands))
-    unused = sorted(v for v in request_verbs if led_by(everything, frozenset({v}), rules) is None)
+    unused = sorted(request_verbs - first_words(Alt(tuple(s.template for s in commands)), rules))
     if unused:
         raise ValueError(f"request verbs {unused} start no command")
     return CommandSet(

@@ -87,9 +87,9 @@ class Grammar:
     def _with_wrap(self, node: Node) -> Node:
         """``node`` with the optional lead (or a request) and tail words around it."""
         commands = self.commands
-        led = [Alt((commands.lead, EMPTY))]
-        led += [Seq((commands.request, r)) for r in self._requested([node])]
-        return Seq((Alt((Seq((led[0], node)), *led[1:])), Alt((commands.tail, EMPTY))))
+        starts = [Seq((Alt((commands.lead, EMPTY)), node))]
+        starts += [Seq((commands.request, led)) for led in self._requested([node])]
+        return Seq((Alt(tuple(starts)), Alt((commands.tail, EMPTY))))
 
     def _requested(self, templates: Iterable[Node]) -> list[Node]:
         """The sentences of ``templates`` a request may precede ("can you" + "turn it up")."""

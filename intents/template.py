@@ -212,6 +212,24 @@ def nullable(node: Node, rules: Mapping[str, Node]) -> bool:
     return all(nullable(item, rules) for item in node.items)
 
 
+def first_words(node: Node, rules: Mapping[str, Node]) -> set[str]:
+    """Every word a sentence of ``node`` can start with (slots excluded)."""
+    if isinstance(node, Word):
+        return {node.text}
+    if isinstance(node, Slot):
+        return set()
+    if isinstance(node, RuleRef):
+        return first_words(rules[node.name], rules)
+    if isinstance(node, Alt):
+        return set().union(*(first_words(option, rules) for option in node.options))
+    words: set[str] = set()
+    for item in node.items:
+        words |= first_words(item, rules)
+        if not nullable(item, rules):
+            break
+    return words
+
+
 def led_by(node: Node, first: frozenset[str], rules: Mapping[str, Node]) -> Node | None:
     """The sentences of ``node`` whose first word is in ``first``, None if there are none.
 
@@ -226,18 +244,19 @@ def led_by(node: Node, first: frozenset[str], rules: Mapping[str, Node]) -> Node
     if isinstance(node, RuleRef):
         return led_by(rules[node.name], first, rules)
     if isinstance(node, Alt):
-        options = [led for option in node.options
-                   if (led := led_by(option, first, rules)) is not None]
-        return None if not options else options[0] if len(options) == 1 else Alt(tuple(options))
+        return _choice([led_by(option, first, rules) for option in node.options])
     if not node.items:
         return None
     head, rest = node.items[0], node.items[1:]
-    options = []
-    if (led := led_by(head, first, rules)) is not None:
-        options.append(Seq((led, *rest)) if rest else led)
-    if nullable(head, rules) and (led := led_by(Seq(rest), first, rules)) is not None:
-        options.append(led)
-    return None if not options else options[0] if len(options) == 1 else Alt(tuple(options))
+    led = led_by(head, first, rules)
+    return _choice([None if led is None else Seq((led, *rest)) if rest else led,
+                    led_by(Seq(rest), first, rules) if nullable(head, rules) else None])
+
+
+def _choice(options: list[Node | None]) -> Node | None:
+    """The options that are not None as one node: None, the one, or a choice of them."""
+    kept = [option for option in options if option is not None]
+    return None if not kept else kept[0] if len(kept) == 1 else Alt(tuple(kept))
 
 
 def rules_of(node: Node) -> set[str]:

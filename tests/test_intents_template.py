@@ -7,6 +7,7 @@ import pytest
 from intents.template import (
     TemplateError,
     expand,
+    first_words,
     full_match,
     led_by,
     parse_template,
@@ -82,3 +83,10 @@ def test_led_by_keeps_only_sentences_starting_with_the_given_words() -> None:
         "please louder", "please turn it up", "please turn this up", "please {n} reps",
         "turn it up", "turn this up"]
     assert led_by(template, frozenset({"reps"}), rules) is None
+
+
+def test_first_words_look_past_optional_words_and_into_rules() -> None:
+    rules = {"it": parse_template("[(it | this)]")}
+    assert first_words(parse_template("[please] (turn | <it> up) {n}"), rules) == {
+        "please", "turn", "it", "this", "up"}
+    assert first_words(parse_template("{n} reps"), rules) == set()
