@@ -335,6 +335,13 @@ class PocketsphinxEngine:
             return replace(result, doubt=STRETCHED_AGAIN)
         return result
 
+    def hear_freely(self) -> str | None:
+        """The segment just ended as the language-model decode hears it (None without the
+        transcript check)."""
+        if self.transcript_check is None:
+            return None
+        return self.transcript_check.hear(b"".join(self._audio))
+
     def _search_of(self, phrases: tuple[str, ...]) -> str:
         """The plain decoder's search for just ``phrases`` (made once)."""
         if phrases not in self._narrow:

@@ -65,6 +65,9 @@ class Engine(Protocol):
                only: Sequence[str] = ()) -> EngineResult | None:
         """The segment just ended, decoded again as if it had to be a command (no garbage
         words; only the phrases ``only``, if given); None if this engine cannot."""
+    def hear_freely(self) -> str | None:
+        """The segment just ended as a decode free to hear any words hears it; None if this
+        engine has none."""
 
 
 @dataclass(frozen=True)
@@ -308,13 +311,10 @@ class Recognizer:
             return again
         # The grammar still heard other words: a voice far from pocketsphinx's training
         # (espeak-ng's "pause" as "call it"). If the word check is sure of one intent, only
-        # that intent's phrases may be heard, and the usual checks still apply. Not when the
-        # first hearing had "okay", "coach", ... around it: the word check knows bare commands
-        # only ("okay then" was "again" to it). Phrases with a number or a name in them are
-        # left out: the slot is what matters.
+        # that intent's phrases may be heard, and the usual checks still apply. Phrases with
+        # a number or a name in them are left out: the slot is what matters.
         top = max(heard, key=heard.get)
-        lead, _, tail = self.grammar.split_wrap(first)
-        if heard[top] < check.settings.narrow_probability or lead or tail:
+        if heard[top] < check.settings.narrow_probability or self._wrapped_remark(first):
             return None
         phrases = [p for p in check.phrases_of(top)
                    if (intent := self.grammar.parse(p, expecting=None)) and not intent.slots]
@@ -323,6 +323,21 @@ class Recognizer:
         again = self.engine.rehear(trailing_silence_s=trailing_s, loud=self._denoised,
                                    only=phrases)
         return again if self._vouched(again, heard) else None
+
+    def _wrapped_remark(self, first: str) -> bool:
+        """The first hearing had "okay", "coach", ... around its words and a free decode hears
+        such words there too: then the word check, which knows bare commands only, is no
+        judge of the segment ("okay then" was "again" to it, 0.99). Words around it that only
+        the grammar heard were its own invention (espeak-ng's "resume" as "please you", a
+        pyttsx3 "carry on" as "can you walk"; the free decode: "on")."""
+        lead, _, tail = self.grammar.split_wrap(first)
+        if not (lead or tail):
+            return False
+        free = self.engine.hear_freely()
+        if free is None:
+            return True
+        free_lead, _, free_tail = self.grammar.split_wrap(free)
+        return bool(lead and free_lead or tail and free_tail)
 
     def _vouched(self, again: EngineResult | None, heard: dict[str, float]) -> bool:
         """A hearing again is a short command the word check heard in the segment too."""

@@ -91,3 +91,7 @@ class VoskEngine:
                only: Sequence[str] = ()) -> None:
         """vosk's grammar has no garbage words to leave out ("[unk]" stands for any word)."""
         return None
+
+    def hear_freely(self) -> None:
+        """vosk is decoded in grammar mode only."""
+        return None

@@ -241,6 +241,20 @@ def test_a_command_misheard_again_is_heard_with_only_the_phrases_of_its_sure_int
     assert heard_fresh(rec, clip) == [("pause", "pause")]
 
 
+@needs_espeak
+def test_words_around_a_command_that_only_the_grammar_heard_do_not_stop_it_being_narrowed(rec):
+    # The grammar hears this voice's "resume" as "please you", with garbage words and
+    # without; "please" would make it a remark the word check cannot judge, but the free
+    # decode hears no "please" there. The word check is sure of resume, and with only
+    # resume's phrases the grammar hears "resume".
+    clip = with_noise(render("resume", PersonVoice("espeak-ng", "en-gb", 150)).astype(np.float32)
+                      / 32768, None, np.random.default_rng(0))
+    unnarrowed = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", word_check=WordCheckSettings(narrow_probability=2.0)))
+    assert heard_fresh(unnarrowed, clip) == [("please you", None)]
+    assert heard_fresh(rec, clip) == [("resume", "resume")]
+
+
 @needs_flite
 def test_a_remark_with_okay_around_it_is_not_narrowed_to_what_the_word_check_thinks(rec):
     # The word check knows bare commands only: to it this "okay then" is "again" (0.99).
