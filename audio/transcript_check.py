@@ -69,6 +69,14 @@ class TranscriptCheckSettings:
     lagging_max_mismatch: float = 0.35
     """Largest mean mismatch that still agrees when the command fits lagging_fit_deficit or
     more behind the free decode's words."""
+    fluent_fit_deficit: float = 2.0
+    """A command that fits this much worse than the free decode's words must match them as
+    closely as a lagging one if those words are fluent English (fluent_lm_score): "did you
+    bring a towel", heard so, was "could you turn it down" to the grammar, 4.1 behind."""
+    fluent_lm_score: float = -40_000.0
+    """Mean language-model score per word (log 1.0001 units: about 1 in 55) above which the
+    free decode's words are fluent, what a person would say, not the guesses of a decoder
+    lost in a voice or noise ("duke's layover ranks" for "do twelve reps": -108,000)."""
     min_phones: int = 8
     """Commands with fewer phones than this are not checked (single words, "hold on")."""
     sure_match: float = 0.4
@@ -99,7 +107,8 @@ class TranscriptCheckSettings:
     def validate(self) -> None:
         """Raise ValueError for settings that cannot work."""
         for name in ("max_mismatch", "fitting_max_mismatch", "max_fit_deficit",
-                     "lagging_fit_deficit", "lagging_max_mismatch", "sure_match",
+                     "lagging_fit_deficit", "lagging_max_mismatch", "fluent_fit_deficit",
+                     "sure_match",
                      "short_max_mismatch", "short_free_mismatch", "min_heard_ratio",
                      "min_heard_per_s", "rescue_max_s"):
             if getattr(self, name) < 0:
@@ -163,6 +172,7 @@ class TranscriptCheck:
         extra = {w: p for w, p in (words or {}).items() if self.decoder.lookup_word(w) is None}
         for i, (word, phones) in enumerate(extra.items()):
             self.decoder.add_word(word, phones, update=i == len(extra) - 1)
+        self._lm = self.decoder.get_lm()  # with those words
 
     def check(self, text: str, pcm: bytes, loop_phones: list[str] | None = None) -> Verdict:
         """Compare the command ``text`` with a free decode of ``pcm`` (16 kHz int16) and with
@@ -183,19 +193,33 @@ class TranscriptCheck:
         fit = self.fit(text, heard, pcm)
         if fit is not None and fit < -s.max_fit_deficit:
             return Verdict(heard, mismatch, False)
-        return Verdict(heard, mismatch, mismatch <= self._mismatch_limit(fit))
+        return Verdict(heard, mismatch, mismatch <= self._mismatch_limit(fit, heard))
 
-    def _mismatch_limit(self, fit: float | None) -> float:
+    def _mismatch_limit(self, fit: float | None, heard: str) -> float:
         """How far the phones may differ, given how well the command fits against the free
         decode's words: everyday talk the grammar bent into a command ("where are we going" ->
         "where are we coach", "i'll be right back" -> "i'll do one set") is a few phones away
-        yet fits clearly worse than its own words."""
+        yet fits clearly worse than its own words; a little worse is enough when those words
+        are fluent English."""
         s = self.settings
         if fit is None:
             return s.max_mismatch
         if fit >= 0:
             return s.fitting_max_mismatch
-        return s.lagging_max_mismatch if fit <= -s.lagging_fit_deficit else s.max_mismatch
+        lagging = fit <= -s.lagging_fit_deficit or (
+            fit <= -s.fluent_fit_deficit and self.fluency(heard) > s.fluent_lm_score)
+        return s.lagging_max_mismatch if lagging else s.max_mismatch
+
+    def fluency(self, text: str) -> float:
+        """The language model's mean score per word of ``text`` as a sentence (log 1.0001
+        units; -inf for no words): talk heard right scores far higher than the words a
+        decoder guesses for a voice it hears poorly."""
+        words = ["<s>", *text.split(), "</s>"]
+        if len(words) == 2:
+            return -math.inf
+        # NGramModel.prob takes the word first, then its history, latest first.
+        return sum(self._lm.prob([words[i], *words[max(0, i - 2):i][::-1]])
+                   for i in range(1, len(words))) / (len(words) - 1)
 
     def _unwrapped(self, text: str, heard: str) -> tuple[str, str]:
         """``text`` and ``heard`` without the lead (tail) words both have: "okay" or "please"

@@ -143,7 +143,7 @@ def settings_for(name: str) -> RecognizerSettings:
     if name == "pocketsphinx-no-fit":
         check = TranscriptCheckSettings(fitting_max_mismatch=TranscriptCheckSettings.max_mismatch,
                                         max_fit_deficit=math.inf, lagging_fit_deficit=math.inf,
-                                        short_free_mismatch=math.inf)
+                                        fluent_fit_deficit=math.inf, short_free_mismatch=math.inf)
         engine = PocketsphinxSettings(transcript_check=check)
         return RecognizerSettings(engine="pocketsphinx", pocketsphinx=engine)
     if name == "pocketsphinx-no-check":
@@ -162,7 +162,7 @@ def settings_for(name: str) -> RecognizerSettings:
                                   pocketsphinx=PocketsphinxSettings(wide_beam=None))
     if name == "pocketsphinx-no-talk-fit":
         check = TranscriptCheckSettings(lagging_fit_deficit=math.inf,
-                                        short_free_mismatch=math.inf)
+                                        fluent_fit_deficit=math.inf, short_free_mismatch=math.inf)
         return RecognizerSettings(engine="pocketsphinx",
                                   pocketsphinx=PocketsphinxSettings(transcript_check=check))
     if name == "pocketsphinx-no-rehear":

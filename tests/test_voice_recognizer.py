@@ -360,11 +360,34 @@ def test_everyday_talk_that_sounds_like_a_command_is_not_obeyed(rec, tmp_path):
         write_wav(path, render(text, PersonVoice("flite", voice)) / 32768.0, RATE)
     lenient = RecognizerSettings(engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(
         transcript_check=TranscriptCheckSettings(lagging_fit_deficit=math.inf,
+                                                 fluent_fit_deficit=math.inf,
                                                  short_free_mismatch=math.inf)))
     assert [r["intent"] for r in listen_files(files, settings=lenient)] == \
         ["start", "status", "start", "start"]
     heard = [decide_file(rec, path) for path in files]
     assert all(d is None or d.intent is None for d in heard), heard
+
+
+@needs_flite
+def test_talk_the_free_decode_hears_as_fluent_english_must_match_the_command_closely(rec):
+    """flite kal16's "what time is it" is "what does this hit" to the grammar and its "can you
+    see that" "can you speed up": phones within the usual limit, fits only a few points behind
+    the free decode's words. But those words are the talk itself, fluent English, unlike what
+    a decoder guesses for a command it hears poorly ("duke's layover ranks" for "do twelve
+    reps"), so the command must match them as closely as one far behind."""
+    check = rec.engine.transcript_check
+    assert check.fluency("what time is it") > check.settings.fluent_lm_score > \
+        check.fluency("duke's layover ranks")
+    lenient = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", pocketsphinx=PocketsphinxSettings(
+            transcript_check=TranscriptCheckSettings(fluent_fit_deficit=math.inf))))
+    talk = [with_noise(render(text, PersonVoice("flite", "kal16")).astype(np.float32) / 32768,
+                       None, np.random.default_rng(0))
+            for text in ("what time is it", "can you see that")]
+    assert [heard_fresh(lenient, clip) for clip in talk] == [
+        [("what does this hit", "explain")], [("can you speed up", "faster")]]
+    assert [heard_fresh(rec, clip) for clip in talk] == [
+        [("what does this hit", None)], [("can you speed up", None)]]
 
 
 @needs_flite
