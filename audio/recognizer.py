@@ -42,9 +42,13 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("pocketsphinx", "vosk")
 """Engine names accepted in settings and on the command line."""
-REHEARD_AFTER = (NOT_A_COMMAND, DISAGREES, "")
+WORD_DOUBT = "sounded like other words to the word check"
+"""Why a short command was refused that the word check did not hear in its segment (the
+intent and its probability follow in brackets)."""
+REHEARD_AFTER = (NOT_A_COMMAND, DISAGREES, WORD_DOUBT, "")
 """Why a segment was not obeyed that hearing it again may change ("": the search reached no
-sentence's end, so there were no words)."""
+sentence's end, so there were no words; the word check's doubt: pyttsx3's "speed up" heard as
+"speak up", which the word check gave faster 0.99)."""
 
 
 class Engine(Protocol):
@@ -273,7 +277,8 @@ class Recognizer:
             intent, why = None, f"only {voiced_s:.2f} s of speech"
         else:
             intent, why = self._judged(result, muted)
-            if intent is None and not muted and why in REHEARD_AFTER and \
+            # The word check's doubt carries its figures in brackets.
+            if intent is None and not muted and why.split(" (")[0] in REHEARD_AFTER and \
                     (again := self._heard_again(trailing_s, result.text)):
                 result, (intent, why) = again, self._judged(again, muted)
         return Decision(_plain(result.text), intent, result.confidence, self.engine.name,
@@ -379,8 +384,7 @@ class Recognizer:
         verdict = check.check(intent.name, samples)
         if verdict.agrees:
             return ""
-        return (f"sounded like other words to the word check ({intent.name} "
-                f"{verdict.intent_probability:.3f})")
+        return f"{WORD_DOUBT} ({intent.name} {verdict.intent_probability:.3f})"
 
     def _cancelled_away(self) -> bool:
         """The echo canceller took nearly all of the segment away: it was the unit's voice."""

@@ -41,7 +41,7 @@ from audio.person_voice import (
 )
 from audio.player import PlayerSettings
 from audio.pocketsphinx_engine import PocketsphinxSettings
-from audio.recognizer import Recognizer, RecognizerSettings, make_recognizer
+from audio.recognizer import WORD_DOUBT, Recognizer, RecognizerSettings, make_recognizer
 from audio.rejection import MUTED, OWN_ECHO, OWN_WORDS, RejectionSettings, said_by_unit
 from audio.transcript_check import TranscriptCheckSettings, phone_mismatch
 from audio.tts import Voice, shared_renderer
@@ -253,6 +253,23 @@ def test_words_around_a_command_that_only_the_grammar_heard_do_not_stop_it_being
         engine="pocketsphinx", word_check=WordCheckSettings(narrow_probability=2.0)))
     assert heard_fresh(unnarrowed, clip) == [("please you", None)]
     assert heard_fresh(rec, clip) == [("resume", "resume")]
+
+
+@needs_espeak
+def test_a_command_the_word_check_refused_is_heard_again(rec, tmp_path):
+    # espeak-ng's "speed up" at pyttsx3's rate, as espeak-ng writes it, is "speak up" to the
+    # grammar: louder, which the word check does not hear in it (0.000; faster 0.99). Heard
+    # again, narrowed to faster's phrases, it is "speed up".
+    path = tmp_path / "speed-up.wav"
+    subprocess.run(["espeak-ng", "-s", "200", "-w", str(path), "speed up"], check=True)
+    once = make_recognizer(RecognizerSettings(
+        engine="pocketsphinx", word_check=WordCheckSettings(vouch_probability=2.0)))
+    first = decide_file(once, path)
+    assert first is not None and first.text == "speak up" and first.intent is None
+    assert first.rejected.startswith(WORD_DOUBT)
+    again = decide_file(rec, path)
+    assert again is not None and (again.text, again.intent and again.intent.name) == (
+        "speed up", "faster")
 
 
 @needs_flite
