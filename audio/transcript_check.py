@@ -108,9 +108,8 @@ class TranscriptCheckSettings:
         """Raise ValueError for settings that cannot work."""
         for name in ("max_mismatch", "fitting_max_mismatch", "max_fit_deficit",
                      "lagging_fit_deficit", "lagging_max_mismatch", "fluent_fit_deficit",
-                     "sure_match",
-                     "short_max_mismatch", "short_free_mismatch", "min_heard_ratio",
-                     "min_heard_per_s", "rescue_max_s"):
+                     "sure_match", "short_max_mismatch", "short_free_mismatch",
+                     "min_heard_ratio", "min_heard_per_s", "rescue_max_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} = {getattr(self, name)}: must be 0 or more")
 
