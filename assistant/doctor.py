@@ -443,8 +443,9 @@ def check_denoise(settings: DenoiseSettings) -> Check:
     details["speedup"] = rnnoise_simd.status
     hint = None if denoiser.accelerated else rnnoise_simd.BUILD_HINT
     return Check(name, True, f"RNNoise from {details['library']}, used while the background "
-                 f"is above {settings.noisy_above_dbfs:g} dBFS; its speedup: "
-                 f"{rnnoise_simd.status}", hint, details)
+                 f"is above {settings.noisy_above_dbfs:g} dBFS, computed by "
+                 f"{rnnoise_simd.MODE_NAMES[denoiser.mode]} (speedup {rnnoise_simd.status})",
+                 hint, details)
 
 
 def check_word_check(settings: WordCheckSettings) -> Check:

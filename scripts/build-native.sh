@@ -19,7 +19,7 @@ case "$(uname -m)" in
 esac
 
 audio_dir=$("$PY" -I -c 'import audio, pathlib; print(pathlib.Path(audio.__file__).parent)')
-cc "${FLAGS[@]}" -fPIC -shared -o "$audio_dir/librnnoise_linear.so" native/rnnoise_linear.c
+cc "${FLAGS[@]}" -fPIC -shared -o "$audio_dir/librnnoise_linear.so" native/rnnoise_linear.c -lm
 echo "built $audio_dir/librnnoise_linear.so"
 
 if "$PY" -c 'import importlib.metadata as m, sys
