@@ -43,7 +43,7 @@ class RnnoiseSimd:
         lib.rnn_linear_fast_enable.argtypes = [ctypes.c_int]
         lib.rnn_linear_fast_calls.restype = ctypes.c_ulong
         self.eight_bit_built = bool(lib.rnn_linear_int8_built())
-        """Built with the 8-bit layers (x86 with AVX2)."""
+        """Built with the 8-bit layers (x86 with AVX2, ARM with NEON)."""
         self._mode: int | None = None
 
     def fall_back_to(self, rnnoise: ctypes.CDLL) -> None:
