@@ -52,6 +52,13 @@ class WordCheckSettings:
     """Check short commands before obeying them (when the models are installed)."""
     min_intent_probability: float = 0.02
     """A short command whose intent the classifier gives less than this (0-1) is refused."""
+    outvoted_below: float = 0.05
+    """A short command whose intent it gives less than this (0-1) is refused too if it gives
+    another intent at least ``rival_probability``: a misheard command (flite slt's "I'm ready"
+    at 20 dB obeyed as "how many", status 0.04 against start 0.96; espeak-ng's "turn it up" as
+    "i'm done", stop 0.04 against start 0.72), which is then heard again."""
+    rival_probability: float = 0.7
+    """See ``outvoted_below`` (0-1; above 1: off)."""
     vouch_probability: float = 0.5
     """A segment the grammar made no command of is decoded again without garbage words; a
     short command heard then is obeyed if the classifier gives its intent at least this (0-1;
@@ -74,9 +81,9 @@ class WordCheckSettings:
 
     def validate(self) -> None:
         """Raise ValueError for settings that cannot work."""
-        if not 0 <= self.min_intent_probability <= 1:
-            raise ValueError(f"min_intent_probability = {self.min_intent_probability}: "
-                             "must be 0 to 1")
+        for name in ("min_intent_probability", "outvoted_below"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} = {getattr(self, name)}: must be 0 to 1")
         for name in ("vouch_probability", "rehear_max_s", "word_margin_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} = {getattr(self, name)}: must not be negative")
@@ -148,7 +155,8 @@ class WordVerdict:
     intent_probability: float
     """Probability of the claimed command's intent (any of its short phrases)."""
     agrees: bool
-    """The intent's probability is at least the settings' ``min_intent_probability``."""
+    """The intent's probability is at least the settings' ``min_intent_probability``, and
+    ``outvoted_below`` unless no other intent reaches ``rival_probability``."""
 
 
 class WordCheck:
@@ -202,5 +210,8 @@ class WordCheck:
     def check(self, intent: str, samples: np.ndarray) -> WordVerdict:
         """Whether ``samples`` (16 kHz int16, the whole segment) sound like the command whose
         intent is ``intent`` rather than like other words."""
-        mine = self.intent_probabilities(samples).get(intent, 0.0)
-        return WordVerdict(mine, mine >= self.settings.min_intent_probability)
+        heard, s = self.intent_probabilities(samples), self.settings
+        mine = heard.get(intent, 0.0)
+        rival = max((p for other, p in heard.items() if other != intent), default=0.0)
+        outvoted = mine < s.outvoted_below and rival >= s.rival_probability
+        return WordVerdict(mine, mine >= s.min_intent_probability and not outvoted)
