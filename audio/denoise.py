@@ -61,10 +61,10 @@ class DenoiseSettings:
     """Compute RNNoise's layers with native/rnnoise_linear.c when it is built (the same
     output, about a quarter less CPU on an AMD EPYC; audio/rnnoise_simd.py)."""
     eight_bit: bool = True
-    """With it, compute the layers the model also stores in 8 bits from those, as RNNoise's
-    default build does, where it was built for that (x86 with AVX2, ARM): 2.5x less CPU for
+    """Compute the layers the model also stores in 8 bits from those, as RNNoise's default
+    build does, where the speedup was built for that (x86 with AVX2, ARM): 2.5x less CPU for
     RNNoise on an Intel Xeon; speech in gym noise denoised 47 dB from the float layers' output
-    (signal to difference)."""
+    (signal to difference). False: the float layers."""
 
     def validate(self) -> None:
         """Raise ValueError for settings that cannot work."""

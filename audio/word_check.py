@@ -58,7 +58,8 @@ class WordCheckSettings:
     at 20 dB obeyed as "how many", status 0.04 against start 0.96; espeak-ng's "turn it up" as
     "i'm done", stop 0.04 against start 0.72), which is then heard again."""
     rival_probability: float = 0.7
-    """See ``outvoted_below`` (0-1; above 1: off)."""
+    """Another intent this likely (0-1) outvotes a command below ``outvoted_below``; above 1:
+    none does."""
     vouch_probability: float = 0.5
     """A segment the grammar made no command of is decoded again without garbage words; a
     short command heard then is obeyed if the classifier gives its intent at least this (0-1;
@@ -84,7 +85,7 @@ class WordCheckSettings:
         for name in ("min_intent_probability", "outvoted_below"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} = {getattr(self, name)}: must be 0 to 1")
-        for name in ("vouch_probability", "rehear_max_s", "word_margin_s"):
+        for name in ("rival_probability", "vouch_probability", "rehear_max_s", "word_margin_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} = {getattr(self, name)}: must not be negative")
 

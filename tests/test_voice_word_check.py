@@ -110,10 +110,11 @@ def test_damaged_model_files_are_named_and_the_unit_still_listens(tmp_path, capl
     assert rec.word_check is None and "cannot load" in caplog.text
 
 
-def test_a_word_check_limit_outside_0_to_1_is_refused_with_the_reason(tmp_path):
+@pytest.mark.parametrize("name", ["min_intent_probability", "outvoted_below"])
+def test_a_word_check_limit_outside_0_to_1_is_refused_with_the_reason(tmp_path, name):
     path = tmp_path / "config.toml"
-    path.write_text("[recognizer.word_check]\nmin_intent_probability = 2\n")
-    with pytest.raises(ConfigError, match="min_intent_probability = 2.*must be 0 to 1"):
+    path.write_text(f"[recognizer.word_check]\n{name} = 2\n")
+    with pytest.raises(ConfigError, match=f"{name} = 2.*must be 0 to 1"):
         load_config(path)
 
 
@@ -192,7 +193,7 @@ def test_hearing_again_needs_the_word_check_to_agree(checked):
     assert not [d for b in ArraySource(noise).blocks() if (d := checked.accept(b)) and d.intent]
 
 
-@pytest.mark.parametrize("name", ["rehear_max_s", "word_margin_s"])
+@pytest.mark.parametrize("name", ["rehear_max_s", "word_margin_s", "rival_probability"])
 def test_a_negative_word_check_setting_is_refused_with_the_reason(tmp_path, name):
     path = tmp_path / "config.toml"
     path.write_text(f"[recognizer.word_check]\n{name} = -1\n")
